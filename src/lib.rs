@@ -1,0 +1,5 @@
+//! paperlint: keeps curated paper lists healthy.
+pub mod autolink;
+pub mod model;
+pub mod parse;
+pub mod source;

@@ -1,0 +1,730 @@
+//! Markdown → [`Document`]: every table row, cell and link with exact byte spans, and
+//! every list item or paragraph that carries links.
+//!
+//! pulldown-cmark does the CommonMark + GFM-table parsing (the same row and cell
+//! rules as cmark-gfm, which GitHub uses); this module adds what it leaves out:
+//! GitHub's bare-URL autolinks ([`crate::autolink`]), links written as inline HTML,
+//! the byte span of every link destination (so a fix edits exactly those bytes) and
+//! the number of cells a row has in the source before GitHub pads or drops any.
+
+use crate::autolink;
+use crate::model::{Block, BlockKind, Cell, Document, Link, LinkSyntax, Row, Table};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// Parses a whole markdown file.
+pub fn parse(text: &str) -> Document {
+    // cmark-gfm skips a byte-order mark; parse after it and shift spans back.
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut builder = Builder::new(text);
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_FOOTNOTES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TASKLISTS);
+    let mut events = Parser::new_ext(&text[base..], options).into_offset_iter();
+    let refdefs: Vec<(String, Range<usize>)> = events
+        .reference_definitions()
+        .iter()
+        .map(|(label, def)| {
+            (
+                label.to_string(),
+                def.span.start + base..def.span.end + base,
+            )
+        })
+        .collect();
+    builder.refdefs = refdefs;
+    for (event, range) in events.by_ref() {
+        builder.event(event, range.start + base..range.end + base);
+    }
+    builder.flush_text();
+    builder.doc
+}
+
+struct PendingLink {
+    span_start: usize,
+    span_end: usize,
+    url: String,
+    syntax: LinkSyntax,
+    label: String,
+    text: String,
+    child_end: usize,
+    has_text: bool,
+    wraps_image: bool,
+}
+
+struct PendingImage {
+    span: Range<usize>,
+    url: String,
+    syntax: LinkSyntax,
+    alt: String,
+}
+
+struct BlockBuilder {
+    kind: BlockKind,
+    span: Range<usize>,
+    text: String,
+    links: Vec<Link>,
+}
+
+struct TableBuilder {
+    span: Range<usize>,
+    section: Vec<String>,
+    header: Option<Row>,
+    rows: Vec<Row>,
+    row: Option<(Range<usize>, Vec<Cell>)>,
+    cell: Option<Cell>,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    doc: Document,
+    refdefs: Vec<(String, Range<usize>)>,
+    headings: Vec<(u8, String)>,
+    heading: Option<(u8, String)>,
+    table: Option<TableBuilder>,
+    blocks: Vec<BlockBuilder>,
+    links: Vec<PendingLink>,
+    image: Option<PendingImage>,
+    text_run: Option<Range<usize>>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a str) -> Self {
+        Builder {
+            src,
+            doc: Document::default(),
+            refdefs: Vec::new(),
+            headings: Vec::new(),
+            heading: None,
+            table: None,
+            blocks: Vec::new(),
+            links: Vec::new(),
+            image: None,
+            text_run: None,
+        }
+    }
+
+    fn section(&self) -> Vec<String> {
+        self.headings.iter().map(|(_, t)| t.clone()).collect()
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        if !matches!(event, Event::Text(_)) {
+            self.flush_text();
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag, range),
+            Event::Text(text) => self.text(&text, range),
+            Event::Code(code) => self.push_text(&code, range.end),
+            Event::SoftBreak | Event::HardBreak => self.push_text(" ", range.end),
+            Event::InlineHtml(html) => self.inline_html(&html, range),
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        match tag {
+            Tag::Heading { level, .. } => self.heading = Some((level as u8, String::new())),
+            Tag::Table(_) => {
+                self.table = Some(TableBuilder {
+                    span: range,
+                    section: self.section(),
+                    header: None,
+                    rows: Vec::new(),
+                    row: None,
+                    cell: None,
+                })
+            }
+            Tag::TableHead | Tag::TableRow => {
+                if let Some(t) = self.table.as_mut() {
+                    t.row = Some((range, Vec::new()));
+                }
+            }
+            Tag::TableCell => {
+                if let Some(t) = self.table.as_mut() {
+                    t.cell = Some(Cell {
+                        span: trim_span(self.src, range),
+                        text: String::new(),
+                        links: Vec::new(),
+                    });
+                }
+            }
+            Tag::Item => self.blocks.push(BlockBuilder {
+                kind: BlockKind::Item,
+                span: range,
+                text: String::new(),
+                links: Vec::new(),
+            }),
+            Tag::Paragraph if self.blocks.is_empty() && self.table.is_none() => {
+                self.blocks.push(BlockBuilder {
+                    kind: BlockKind::Paragraph,
+                    span: range,
+                    text: String::new(),
+                    links: Vec::new(),
+                })
+            }
+            Tag::List(_) => {
+                // The parent item's own text ends where its nested list begins.
+                if let Some(item) = self.blocks.last_mut() {
+                    item.span.end = item.span.end.min(range.start);
+                }
+            }
+            Tag::Link {
+                link_type,
+                dest_url,
+                id,
+                ..
+            } => {
+                let syntax = match link_type {
+                    LinkType::Autolink => LinkSyntax::Autolink,
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                        LinkSyntax::Reference
+                    }
+                    // mailto: links are not part of a paper list's health.
+                    LinkType::Email => {
+                        return self
+                            .links
+                            .push(self.pending(range, "", id, LinkSyntax::Html));
+                    }
+                    _ => LinkSyntax::Inline,
+                };
+                let pending = self.pending(range, &dest_url, id, syntax);
+                self.links.push(pending);
+            }
+            Tag::Image {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                let syntax = match link_type {
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                        LinkSyntax::Reference
+                    }
+                    _ => LinkSyntax::Inline,
+                };
+                self.image = Some(PendingImage {
+                    span: range,
+                    url: dest_url.to_string(),
+                    syntax,
+                    alt: String::new(),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn pending(
+        &self,
+        range: Range<usize>,
+        url: &str,
+        id: pulldown_cmark::CowStr<'_>,
+        syntax: LinkSyntax,
+    ) -> PendingLink {
+        PendingLink {
+            span_start: range.start,
+            span_end: range.end,
+            url: url.to_string(),
+            syntax,
+            label: id.to_string(),
+            text: String::new(),
+            child_end: range.start + 1,
+            has_text: false,
+            wraps_image: false,
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd, range: Range<usize>) {
+        match tag {
+            TagEnd::Heading(_) => {
+                if let Some((level, text)) = self.heading.take() {
+                    while self.headings.last().is_some_and(|(l, _)| *l >= level) {
+                        self.headings.pop();
+                    }
+                    self.headings.push((level, text.trim().to_string()));
+                }
+            }
+            TagEnd::TableCell => {
+                if let Some(t) = self.table.as_mut()
+                    && let (Some(mut cell), Some((_, cells))) = (t.cell.take(), t.row.as_mut())
+                {
+                    cell.text = collapse_space(&cell.text);
+                    cells.push(cell);
+                }
+            }
+            TagEnd::TableHead | TagEnd::TableRow => {
+                if let Some(t) = self.table.as_mut()
+                    && let Some((span, cells)) = t.row.take()
+                {
+                    let source_cells = count_source_cells(&self.src[span.clone()]);
+                    let row = Row {
+                        span,
+                        cells,
+                        source_cells,
+                    };
+                    if matches!(tag, TagEnd::TableHead) {
+                        t.header = Some(row);
+                    } else {
+                        t.rows.push(row);
+                    }
+                }
+            }
+            TagEnd::Table => {
+                if let Some(t) = self.table.take()
+                    && let Some(header) = t.header
+                {
+                    self.doc.tables.push(Table {
+                        section: t.section,
+                        span: t.span,
+                        header,
+                        rows: t.rows,
+                    });
+                }
+            }
+            TagEnd::Item => self.finish_block(BlockKind::Item),
+            TagEnd::Paragraph => {
+                if self
+                    .blocks
+                    .last()
+                    .is_some_and(|b| b.kind == BlockKind::Paragraph)
+                {
+                    self.finish_block(BlockKind::Paragraph);
+                }
+            }
+            TagEnd::Link => {
+                if let Some(p) = self.links.pop() {
+                    if p.syntax == LinkSyntax::Html && p.url.is_empty() {
+                        return; // an e-mail autolink
+                    }
+                    let link = self.finish_link(p);
+                    self.note_child_end(range.end);
+                    if let Some(outer) = self.links.last_mut() {
+                        outer.text.push_str(&link.text);
+                    }
+                    self.push_link(link);
+                }
+            }
+            TagEnd::Image => {
+                if let Some(img) = self.image.take() {
+                    let url_span = match img.syntax {
+                        LinkSyntax::Reference => None,
+                        _ => inline_dest_span(self.src, img.span.clone(), img.span.start + 2),
+                    };
+                    let link = Link {
+                        url: img.url,
+                        text: collapse_space(&img.alt),
+                        span: img.span,
+                        url_span,
+                        syntax: img.syntax,
+                        image: true,
+                        wraps_image: false,
+                        kind: Default::default(),
+                    };
+                    if let Some(outer) = self.links.last_mut() {
+                        outer.wraps_image = true;
+                        outer.child_end = outer.child_end.max(range.end);
+                    }
+                    self.push_link(link);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish_block(&mut self, kind: BlockKind) {
+        if let Some(b) = self.blocks.pop() {
+            debug_assert_eq!(b.kind, kind);
+            if !b.links.is_empty() {
+                self.doc.blocks.push(Block {
+                    kind: b.kind,
+                    section: self.section(),
+                    span: trim_span(self.src, b.span),
+                    text: collapse_space(&b.text),
+                    links: b.links,
+                });
+            }
+        }
+    }
+
+    fn finish_link(&self, p: PendingLink) -> Link {
+        let span = p.span_start..p.span_end;
+        let url_span = match p.syntax {
+            LinkSyntax::Autolink => Some(p.span_start + 1..p.span_end - 1),
+            LinkSyntax::Reference => self
+                .refdefs
+                .iter()
+                .find(|(label, _)| {
+                    label.eq_ignore_ascii_case(&p.label) || unicase_eq(label, &p.label)
+                })
+                .and_then(|(_, def)| refdef_dest_span(self.src, def.clone())),
+            _ => inline_dest_span(self.src, span.clone(), p.child_end),
+        };
+        Link {
+            url: p.url,
+            text: collapse_space(&p.text),
+            span,
+            url_span,
+            syntax: p.syntax,
+            image: false,
+            wraps_image: p.wraps_image && !p.has_text,
+            kind: Default::default(),
+        }
+    }
+
+    fn note_child_end(&mut self, end: usize) {
+        if let Some(outer) = self.links.last_mut() {
+            outer.child_end = outer.child_end.max(end);
+        }
+    }
+
+    fn push_link(&mut self, link: Link) {
+        if let Some(t) = self.table.as_mut() {
+            if let Some(cell) = t.cell.as_mut() {
+                cell.links.push(link);
+            }
+        } else if let Some(b) = self.blocks.last_mut() {
+            b.links.push(link);
+        }
+    }
+
+    fn text(&mut self, text: &str, range: Range<usize>) {
+        let end = range.end;
+        if self.links.is_empty() && self.image.is_none() && self.heading.is_none() {
+            match self.text_run.as_mut() {
+                // A backslash escape splits the text but not a bare URL (cmark-gfm keeps
+                // the backslash in the href).
+                Some(run)
+                    if run.end == range.start
+                        || (run.end + 1 == range.start
+                            && self.src.as_bytes()[run.end] == b'\\') =>
+                {
+                    run.end = range.end
+                }
+                _ => {
+                    self.flush_text();
+                    self.text_run = Some(range);
+                }
+            }
+        }
+        self.push_text(text, end);
+    }
+
+    /// Scans the text just finished for bare URLs, which GitHub links.
+    fn flush_text(&mut self) {
+        if let Some(run) = self.text_run.take() {
+            for bare in autolink::find(self.src, run) {
+                self.push_link(Link {
+                    url: bare.href,
+                    text: self.src[bare.span.clone()].to_string(),
+                    url_span: Some(bare.span.clone()),
+                    span: bare.span,
+                    syntax: LinkSyntax::Bare,
+                    image: false,
+                    wraps_image: false,
+                    kind: Default::default(),
+                });
+            }
+        }
+    }
+
+    fn push_text(&mut self, text: &str, end: usize) {
+        if let Some((_, h)) = self.heading.as_mut() {
+            h.push_str(text);
+            return;
+        }
+        if let Some(img) = self.image.as_mut() {
+            img.alt.push_str(text);
+            return;
+        }
+        if let Some(link) = self.links.last_mut() {
+            link.text.push_str(text);
+            link.has_text |= !text.trim().is_empty();
+            link.child_end = link.child_end.max(end);
+        }
+        if let Some(t) = self.table.as_mut() {
+            if let Some(cell) = t.cell.as_mut() {
+                cell.text.push_str(text);
+            }
+        } else if let Some(b) = self.blocks.last_mut() {
+            b.text.push_str(text);
+        }
+    }
+
+    fn inline_html(&mut self, html: &str, range: Range<usize>) {
+        static BREAK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^<br\s*/?>$").unwrap());
+        if BREAK.is_match(html.trim()) {
+            self.push_text(" ", range.end);
+            return;
+        }
+        self.note_child_end(range.end);
+        for (url, span, image) in html_links(html, range.start) {
+            if let Some(outer) = self.links.last_mut()
+                && image
+            {
+                outer.wraps_image = true;
+            }
+            self.push_link(Link {
+                url,
+                text: String::new(),
+                span: range.clone(),
+                url_span: Some(span),
+                syntax: LinkSyntax::Html,
+                image,
+                wraps_image: false,
+                kind: Default::default(),
+            });
+        }
+    }
+}
+
+fn unicase_eq(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
+/// `href` of `<a>` and `src` of `<img>` in a fragment of inline HTML, with the byte
+/// span of each attribute value (offset by `base`).
+pub fn html_links(html: &str, base: usize) -> Vec<(String, Range<usize>, bool)> {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?is)<(a|img)\b[^>]*?\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#,
+        )
+        .unwrap()
+    });
+    TAG.captures_iter(html)
+        .filter_map(|c| {
+            let tag = c.get(1)?.as_str().to_ascii_lowercase();
+            let attr = c.get(2)?.as_str().to_ascii_lowercase();
+            let image = tag == "img";
+            if (image && attr != "src") || (!image && attr != "href") {
+                return None;
+            }
+            let value = c.get(3).or(c.get(4)).or(c.get(5))?;
+            Some((
+                decode_entities(value.as_str()),
+                base + value.start()..base + value.end(),
+                image,
+            ))
+        })
+        .collect()
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+/// The byte span of the destination of an inline link or image `[text](dest "title")`.
+/// `text_end` is where the link text's last child ends, so that `](` inside the
+/// text (nested brackets, code) is not mistaken for the destination's start.
+fn inline_dest_span(src: &str, span: Range<usize>, text_end: usize) -> Option<Range<usize>> {
+    let from = text_end.clamp(span.start, span.end);
+    let open = src[from..span.end].find("](")? + from + 2;
+    let bytes = src.as_bytes();
+    let mut i = open;
+    while i < span.end && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    if i < span.end && bytes[i] == b'<' {
+        let close = src[i..span.end].find('>')? + i;
+        return Some(i + 1..close);
+    }
+    Some(i..dest_token_end(bytes, i, span.end, true))
+}
+
+/// The byte span of the destination in a link reference definition `[label]: dest`.
+fn refdef_dest_span(src: &str, def: Range<usize>) -> Option<Range<usize>> {
+    let colon = src[def.clone()].find("]:")? + def.start + 2;
+    let bytes = src.as_bytes();
+    let mut i = colon;
+    while i < def.end && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    if i < def.end && bytes[i] == b'<' {
+        let close = src[i..def.end].find('>')? + i;
+        return Some(i + 1..close);
+    }
+    Some(i..dest_token_end(bytes, i, def.end, false))
+}
+
+fn dest_token_end(bytes: &[u8], start: usize, limit: usize, balance_parens: bool) -> usize {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < limit {
+        match bytes[i] {
+            b'\\' if i + 1 < limit => i += 1,
+            b' ' | b'\t' | b'\n' | b'\r' => break,
+            b'(' if balance_parens => depth += 1,
+            b')' if balance_parens => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// How many cells a table row has in the source: GFM splits on every pipe that is
+/// not backslash-escaped (even inside code spans), after dropping the outer pipes.
+pub fn count_source_cells(line: &str) -> usize {
+    let line = line.trim();
+    let bytes = line.as_bytes();
+    let mut pipes = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'|' => pipes.push(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    let leading = pipes.first() == Some(&0);
+    let trailing = !bytes.is_empty() && pipes.last() == Some(&(bytes.len() - 1)) && bytes.len() > 1;
+    (pipes.len() + 1)
+        .saturating_sub(usize::from(leading))
+        .saturating_sub(usize::from(trailing))
+        .max(1)
+}
+
+fn trim_span(src: &str, span: Range<usize>) -> Range<usize> {
+    let s = &src[span.clone()];
+    let start = span.start + (s.len() - s.trim_start().len());
+    let end = span.end - (s.len() - s.trim_end().len());
+    start..end.max(start)
+}
+
+fn collapse_space(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(md: &str) -> Table {
+        parse(md).tables.into_iter().next().expect("a table")
+    }
+
+    #[test]
+    fn cells_and_links_keep_exact_spans() {
+        let md = "|Year|Title|\n|---|---|\n| 2023 |[A paper](https://arxiv.org/abs/2301.00001)|\n";
+        let t = table(md);
+        let row = &t.rows[0];
+        assert_eq!(&md[row.cells[0].span.clone()], "2023");
+        let link = &row.cells[1].links[0];
+        assert_eq!(link.text, "A paper");
+        assert_eq!(
+            &md[link.url_span.clone().unwrap()],
+            "https://arxiv.org/abs/2301.00001"
+        );
+        assert_eq!(
+            &md[link.span.clone()],
+            "[A paper](https://arxiv.org/abs/2301.00001)"
+        );
+    }
+
+    #[test]
+    fn rows_without_outer_pipes_and_escaped_pipes() {
+        let md = "a | b\n:-: | :-\nx \\| y | [p](u)\n";
+        let t = table(md);
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].cells[0].text, "x | y");
+        assert_eq!(t.rows[0].source_cells, 2);
+        assert_eq!(t.rows[0].cells[1].links[0].url, "u");
+    }
+
+    #[test]
+    fn counts_source_cells_before_github_pads_or_drops() {
+        assert_eq!(count_source_cells("|a|b|c|\n"), 3);
+        assert_eq!(count_source_cells("a|b|c"), 3);
+        assert_eq!(count_source_cells("|a|b| [//]: #x"), 3);
+        assert_eq!(count_source_cells("|a \\| b|c|"), 2);
+        assert_eq!(count_source_cells("|a|b||c|d|"), 5);
+        assert_eq!(count_source_cells("| only |"), 1);
+    }
+
+    #[test]
+    fn badges_images_html_and_reference_links() {
+        let md = "|T|\n|-|\n|[![stars](https://img.shields.io/x.svg)](https://github.com/a/b) <a href=\"https://x.org/p?a=1&amp;b=2\">p</a> [r][ref] <img src=fig.png width=3>|\n\n[ref]: https://ref.org/x\n";
+        let t = table(md);
+        let links = &t.rows[0].cells[0].links;
+        let summary: Vec<_> = links
+            .iter()
+            .map(|l| (l.url.as_str(), l.image, l.wraps_image, l.syntax))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "https://img.shields.io/x.svg",
+                    true,
+                    false,
+                    LinkSyntax::Inline
+                ),
+                ("https://github.com/a/b", false, true, LinkSyntax::Inline),
+                ("https://x.org/p?a=1&b=2", false, false, LinkSyntax::Html),
+                ("https://ref.org/x", false, false, LinkSyntax::Reference),
+                ("fig.png", true, false, LinkSyntax::Html),
+            ]
+        );
+        let reference = &links[3];
+        assert_eq!(
+            &md[reference.url_span.clone().unwrap()],
+            "https://ref.org/x"
+        );
+    }
+
+    #[test]
+    fn nested_brackets_and_empty_targets() {
+        let md = "|T|\n|-|\n|[Med-[2D,3D]](https://a.org/x) [Coming soon]()|\n";
+        let t = table(md);
+        let links = &t.rows[0].cells[0].links;
+        assert_eq!(&md[links[0].url_span.clone().unwrap()], "https://a.org/x");
+        assert_eq!(links[0].text, "Med-[2D,3D]");
+        assert_eq!(links[1].url, "");
+        assert!(links[1].url_span.clone().unwrap().is_empty());
+    }
+
+    #[test]
+    fn sections_follow_the_heading_path() {
+        let md = "# A\n## B\n### C\n|T|\n|-|\n|x|\n## D\n|T|\n|-|\n|y|\n";
+        let doc = parse(md);
+        assert_eq!(doc.tables[0].section, vec!["A", "B", "C"]);
+        assert_eq!(doc.tables[1].section, vec!["A", "D"]);
+    }
+
+    #[test]
+    fn bullet_items_and_bare_urls_are_link_blocks() {
+        let md = "## Papers\n- Title. [[PDF](https://arxiv.org/pdf/2301.00001)] code: https://github.com/a/b\n  - nested [x](https://x.org)\n";
+        let doc = parse(md);
+        assert_eq!(doc.blocks.len(), 2);
+        let urls: Vec<_> = doc.blocks[1].links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(doc.blocks[0].links[0].url, "https://x.org");
+        assert_eq!(
+            urls,
+            vec!["https://arxiv.org/pdf/2301.00001", "https://github.com/a/b"]
+        );
+        assert_eq!(doc.blocks[1].section, vec!["Papers"]);
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped_but_offsets_stay_exact() {
+        let md = "\u{feff}|T|\n|-|\n|[a](https://a.org)|\n";
+        let t = table(md);
+        let link = &t.rows[0].cells[0].links[0];
+        assert_eq!(&md[link.url_span.clone().unwrap()], "https://a.org");
+    }
+}
