@@ -31,12 +31,12 @@ pub fn find(src: &str, range: Range<usize>) -> Vec<BareUrl> {
                 found.push(link);
                 continue;
             }
-        } else if rest.starts_with(b"www.") {
-            if let Some(link) = www_match(src, range.start, i, end) {
-                i = link.span.end;
-                found.push(link);
-                continue;
-            }
+        } else if rest.starts_with(b"www.")
+            && let Some(link) = www_match(src, range.start, i, end)
+        {
+            i = link.span.end;
+            found.push(link);
+            continue;
         }
         i += 1;
     }

@@ -285,14 +285,13 @@ impl<'a> Builder<'a> {
                 }
             }
             TagEnd::Item => self.finish_block(BlockKind::Item),
-            TagEnd::Paragraph => {
+            TagEnd::Paragraph
                 if self
                     .blocks
                     .last()
-                    .is_some_and(|b| b.kind == BlockKind::Paragraph)
-                {
-                    self.finish_block(BlockKind::Paragraph);
-                }
+                    .is_some_and(|b| b.kind == BlockKind::Paragraph) =>
+            {
+                self.finish_block(BlockKind::Paragraph);
             }
             TagEnd::Link => {
                 if let Some(p) = self.links.pop() {
@@ -579,11 +578,18 @@ fn dest_token_end(bytes: &[u8], start: usize, limit: usize, balance_parens: bool
 /// How many cells a table row has in the source: GFM splits on every pipe that is
 /// not backslash-escaped (even inside code spans), after dropping the outer pipes.
 pub fn count_source_cells(line: &str) -> usize {
-    let line = line.trim();
+    source_cell_spans(line).len()
+}
+
+/// The byte ranges (within `line`) of the cells a row has in the source, before
+/// GitHub pads or drops any; each range excludes the pipes, not the padding.
+pub fn source_cell_spans(line: &str) -> Vec<Range<usize>> {
+    let start = line.len() - line.trim_start().len();
+    let end = start + line.trim().len();
     let bytes = line.as_bytes();
     let mut pipes = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
+    let mut i = start;
+    while i < end {
         match bytes[i] {
             b'\\' => i += 1,
             b'|' => pipes.push(i),
@@ -591,12 +597,20 @@ pub fn count_source_cells(line: &str) -> usize {
         }
         i += 1;
     }
-    let leading = pipes.first() == Some(&0);
-    let trailing = !bytes.is_empty() && pipes.last() == Some(&(bytes.len() - 1)) && bytes.len() > 1;
-    (pipes.len() + 1)
-        .saturating_sub(usize::from(leading))
-        .saturating_sub(usize::from(trailing))
-        .max(1)
+    let mut bounds = vec![start];
+    for &p in &pipes {
+        bounds.push(p);
+        bounds.push(p + 1);
+    }
+    bounds.push(end);
+    let mut cells: Vec<Range<usize>> = bounds.chunks(2).map(|b| b[0]..b[1]).collect();
+    if pipes.first() == Some(&start) && cells.len() > 1 {
+        cells.remove(0);
+    }
+    if end > start + 1 && pipes.last() == Some(&(end - 1)) && cells.len() > 1 {
+        cells.pop();
+    }
+    cells
 }
 
 fn trim_span(src: &str, span: Range<usize>) -> Range<usize> {

@@ -1,0 +1,226 @@
+//! The command line: `check`, `entries` and `rules`. [`run`] returns the exit code;
+//! errors that stop a file are printed as one line each and make the code 2.
+
+use crate::config::Config;
+use crate::finding::Severity;
+use crate::report::entries::EntryRecord;
+use crate::report::{self, Format, Report};
+use crate::source::Source;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Link-health and metadata checker for curated lists of research papers.
+#[derive(Debug, Parser)]
+#[command(name = "paperlint", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check paper lists and report what is broken.
+    Check(CheckArgs),
+    /// Print every extracted entry.
+    Entries(EntriesArgs),
+    /// List the rules with their default severities.
+    Rules,
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// Markdown files to read.
+    #[arg(default_value = "README.md")]
+    paths: Vec<PathBuf>,
+    /// Configuration file (default: paperlint.toml, else config.toml, else built-in).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Run only the checks that need no network.
+    #[arg(long)]
+    offline: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 when a finding is at or above this severity (default: check.fail_on).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Print nothing but the report.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EntriesFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+struct EntriesArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EntriesFormat::Json)]
+    format: EntriesFormat,
+}
+
+/// Exit codes: the interface other tools rely on.
+pub mod exit {
+    /// No finding at or above the failing severity.
+    pub const OK: u8 = 0;
+    /// There are such findings.
+    pub const FINDINGS: u8 = 1;
+    /// It could not run (missing file, bad config, unreadable input).
+    pub const TROUBLE: u8 = 2;
+}
+
+/// Parses the arguments and runs; returns the exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::TROUBLE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("paperlint: {e:#}");
+            exit::TROUBLE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Entries(args) => entries(args),
+        Command::Rules => {
+            let mut out = anstream::stdout();
+            for r in crate::rules::RULES {
+                writeln!(out, "{:<20} {:<8} {}", r.id, r.default, r.summary)?;
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn load_config(common: &Common) -> anyhow::Result<Config> {
+    let cwd = std::env::current_dir()?;
+    let (config, _) = Config::discover(common.config.as_deref(), &cwd)?;
+    Ok(config)
+}
+
+/// Reads every path; unreadable ones are reported on stderr and counted.
+fn load_sources(paths: &[PathBuf], config: &Config) -> (Vec<Source>, usize) {
+    let mut sources = Vec::new();
+    let mut failed = 0;
+    for path in paths {
+        match Source::load(path, config.check.max_file_size) {
+            Ok(s) => sources.push(s),
+            Err(e) => {
+                eprintln!("paperlint: {e}");
+                failed += 1;
+            }
+        }
+    }
+    (sources, failed)
+}
+
+fn write_output(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            write(&mut anstream::StripStream::new(&mut buf))?;
+            std::fs::write(path, buf)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write output: {e}", path.display()))?;
+        }
+        None => {
+            let mut out = anstream::stdout();
+            write(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    let config = load_config(&args.common)?;
+    let (sources, failed) = load_sources(&args.common.paths, &config);
+    if !args.offline && !args.quiet {
+        eprintln!(
+            "paperlint: link and metadata checks over the network are not built yet; running the offline checks"
+        );
+    }
+    let (mut entries, mut links, mut findings) = (0, 0, Vec::new());
+    for source in &sources {
+        let linted = crate::lint(source, &config);
+        entries += linted.entries.len();
+        links += linted.entries.iter().map(|e| e.links.len()).sum::<usize>();
+        findings.extend(linted.findings);
+    }
+    let report = Report::new(sources.len(), entries, links, findings);
+    write_output(args.common.output.as_deref(), |out| {
+        report::render(&report, args.format, out)
+    })?;
+    let threshold = match args.fail_on {
+        Some(FailOn::Error) => Some(Severity::Error),
+        Some(FailOn::Warning) => Some(Severity::Warning),
+        Some(FailOn::Info) => Some(Severity::Info),
+        Some(FailOn::Never) => None,
+        None => Some(config.check.fail_on),
+    };
+    Ok(if failed > 0 {
+        exit::TROUBLE
+    } else if threshold.is_some_and(|t| report.fails(t)) {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
+}
+
+fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
+    let config = load_config(&args.common)?;
+    let (sources, failed) = load_sources(&args.common.paths, &config);
+    let records: Vec<EntryRecord> = sources
+        .iter()
+        .flat_map(|s| {
+            crate::entries(s, &config)
+                .iter()
+                .map(|e| EntryRecord::new(s, e))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    write_output(args.common.output.as_deref(), |out| match args.format {
+        EntriesFormat::Json => report::entries::json(&records, out),
+        EntriesFormat::Csv => report::entries::csv(&records, out),
+    })?;
+    Ok(if failed > 0 { exit::TROUBLE } else { exit::OK })
+}

@@ -1,0 +1,299 @@
+//! The configuration file: discovery (`--config`, `paperlint.toml`, `config.toml`,
+//! defaults), parsing with unknown keys rejected (naming the key and its line), and
+//! the per-rule severities.
+
+use crate::finding::Severity;
+use crate::rules;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A configuration problem, rendered as `file:line:column: message`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `--config` could not be read.
+    #[error("{path}: cannot read config: {source}")]
+    Read {
+        /// The path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The path.
+        path: String,
+        /// 1-based line of the offending key or value.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+}
+
+/// A severity as the config writes it: a level, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Report as info.
+    Info,
+    /// Report as warning.
+    Warning,
+    /// Report as error.
+    Error,
+    /// Do not run the rule.
+    Off,
+}
+
+impl Level {
+    /// The severity, or `None` for `off`.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+            Level::Off => None,
+        }
+    }
+}
+
+/// The whole configuration. Every field has a default; see `config.toml`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `[check]`: what a run reads and when it fails.
+    pub check: CheckConfig,
+    /// `[rules]`: severity per rule id, or `off`.
+    pub rules: BTreeMap<String, Level>,
+    /// `[columns]`: header names that identify each column.
+    pub columns: ColumnConfig,
+    /// `[venues]`: preferred spellings.
+    pub venues: VenueConfig,
+}
+
+/// `[check]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Findings at or above this severity make the exit code 1.
+    pub fail_on: Severity,
+    /// Files larger than this many bytes are refused.
+    pub max_file_size: u64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            fail_on: Severity::Error,
+            max_file_size: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// `[columns]`: header names per role, compared case-insensitively with markup and
+/// punctuation removed; earlier names win when several columns match.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ColumnConfig {
+    /// The year or date column.
+    pub year: Vec<String>,
+    /// The title column.
+    pub title: Vec<String>,
+    /// The venue column.
+    pub venue: Vec<String>,
+    /// Code columns.
+    pub code: Vec<String>,
+    /// Columns holding the paper link when the title has none.
+    pub link: Vec<String>,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for ColumnConfig {
+    fn default() -> Self {
+        ColumnConfig {
+            year: strings(&[
+                "year",
+                "date",
+                "pub date",
+                "release date",
+                "time",
+                "年份",
+                "日期",
+                "时间",
+            ]),
+            title: strings(&[
+                "title",
+                "paper title",
+                "paper",
+                "papers",
+                "name",
+                "model",
+                "method",
+                "论文",
+                "名称",
+            ]),
+            venue: strings(&[
+                "venue",
+                "conference",
+                "journal",
+                "publication",
+                "pub",
+                "conf",
+                "published in",
+                "source",
+                "会议",
+            ]),
+            code: strings(&[
+                "code",
+                "repo",
+                "repository",
+                "github",
+                "implementation",
+                "official code",
+                "代码",
+            ]),
+            link: strings(&[
+                "link",
+                "links",
+                "paper",
+                "pdf",
+                "url",
+                "arxiv",
+                "paper link",
+                "resources",
+                "链接",
+            ]),
+        }
+    }
+}
+
+/// `[venues]`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct VenueConfig {
+    /// Spellings preferred when a venue is written several ways, on top of the
+    /// built-in ones (arXiv, NeurIPS, ICLR, ...).
+    pub preferred: Vec<String>,
+}
+
+impl Config {
+    /// Finds and loads the configuration: `explicit`, else `paperlint.toml`, else
+    /// `config.toml` in `dir`, else defaults. Returns the file used, if any.
+    pub fn discover(
+        explicit: Option<&Path>,
+        dir: &Path,
+    ) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let candidates: Vec<PathBuf> = match explicit {
+            Some(p) => vec![p.to_path_buf()],
+            None => vec![dir.join("paperlint.toml"), dir.join("config.toml")],
+        };
+        for path in candidates {
+            if explicit.is_none() && !path.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let config = Config::parse(&text, &path.display().to_string())?;
+            return Ok((config, Some(path)));
+        }
+        Ok((Config::default(), None))
+    }
+
+    /// Parses configuration text; `name` is used in error messages.
+    pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            ConfigError::Invalid {
+                path: name.to_string(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        for id in config.rules.keys() {
+            if rules::rule(id).is_none() {
+                let offset = text
+                    .find(&format!("\"{id}\""))
+                    .or_else(|| text.find(id.as_str()))
+                    .unwrap_or(0);
+                let (line, column) = line_col(text, offset);
+                return Err(ConfigError::Invalid {
+                    path: name.to_string(),
+                    line,
+                    column,
+                    message: format!(
+                        "unknown rule `{id}` in [rules], expected one of {}",
+                        rules::RULES
+                            .iter()
+                            .map(|r| format!("`{}`", r.id))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// The severity a rule reports at, or `None` when it is switched off.
+    pub fn severity(&self, rule_id: &str) -> Option<Severity> {
+        match self.rules.get(rule_id) {
+            Some(level) => level.severity(),
+            None => rules::rule(rule_id).map(|r| r.default),
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_the_key_and_line() {
+        let err =
+            Config::parse("[check]\nfail_on = \"error\"\nfial_on = 1\n", "c.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("c.toml:3:1: unknown field `fial_on`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn unknown_rule_and_bad_level_are_errors() {
+        let err = Config::parse("[rules]\n\"url/nope\" = \"off\"\n", "c.toml").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("c.toml:2:1: unknown rule `url/nope`"),
+            "{err}"
+        );
+        let err = Config::parse("[rules]\n\"url/malformed\" = \"loud\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn rule_levels_override_defaults() {
+        let c = Config::parse(
+            "[rules]\n\"entry/order\" = \"off\"\n\"venue/spelling\" = \"error\"\n",
+            "c",
+        )
+        .unwrap();
+        assert_eq!(c.severity("entry/order"), None);
+        assert_eq!(c.severity("venue/spelling"), Some(Severity::Error));
+        assert_eq!(c.severity("url/malformed"), Some(Severity::Error));
+    }
+}

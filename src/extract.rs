@@ -1,0 +1,420 @@
+//! Parsed tables and link blocks → [`Entry`] values: columns mapped by header name,
+//! year, title and venue read, and every link given a [`LinkKind`].
+
+use crate::config::ColumnConfig;
+use crate::model::{
+    Block, BlockKind, Document, Entry, EntryCell, EntrySource, Link, LinkKind, Table,
+};
+use crate::scholarly;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Which column plays which role in one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// The year or date column.
+    pub year: Option<usize>,
+    /// The title column.
+    pub title: Option<usize>,
+    /// The venue column.
+    pub venue: Option<usize>,
+    /// Code columns.
+    pub code: Vec<usize>,
+    /// Paper-link columns.
+    pub link: Vec<usize>,
+}
+
+/// Header text reduced to lower-case words: markup, emoji and punctuation dropped.
+fn normalize_header(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Maps header cells to roles. For each role the earliest alias wins; an alias
+/// matches a header equal to it or, failing that, one containing it as whole words
+/// (`Pub.` → `pub`, `资源名（Name）` → `name`).
+pub fn map_columns(headers: &[String], config: &ColumnConfig) -> Columns {
+    let names: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+    let mut taken = vec![false; names.len()];
+    let pick = |aliases: &[String], taken: &mut Vec<bool>| -> Option<usize> {
+        for alias in aliases {
+            let alias = normalize_header(alias);
+            if alias.is_empty() {
+                continue;
+            }
+            let exact = names
+                .iter()
+                .enumerate()
+                .find(|(i, n)| !taken[*i] && **n == alias);
+            let contains = || {
+                names
+                    .iter()
+                    .enumerate()
+                    .find(|(i, n)| !taken[*i] && format!(" {n} ").contains(&format!(" {alias} ")))
+            };
+            if let Some((i, _)) = exact.or_else(contains) {
+                taken[i] = true;
+                return Some(i);
+            }
+        }
+        None
+    };
+    let year = pick(&config.year, &mut taken);
+    let title = pick(&config.title, &mut taken);
+    let venue = pick(&config.venue, &mut taken);
+    let mut code = Vec::new();
+    while let Some(i) = pick(&config.code, &mut taken) {
+        code.push(i);
+    }
+    let mut link = Vec::new();
+    while let Some(i) = pick(&config.link, &mut taken) {
+        link.push(i);
+    }
+    Columns {
+        year,
+        title,
+        venue,
+        code,
+        link,
+    }
+}
+
+/// The first plausible year (1900–2099) in a cell: `2023`, `[2023]`, `May, 2023`,
+/// `2023.05`, `CVPR 2023`, `202301` (year and month), `9/04/24` and `CVPR'23`.
+pub fn extract_year(text: &str) -> Option<i32> {
+    static FOUR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)").unwrap());
+    static YEAR_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:[0-3]\d)?(?:[^0-9]|$)")
+            .unwrap()
+    });
+    static TWO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^\d{1,2}/\d{1,2}/(\d{2})$|[A-Za-z]['’](\d{2})(?:[^0-9]|$))").unwrap()
+    });
+    if let Some(c) = FOUR.captures(text).or_else(|| YEAR_MONTH.captures(text)) {
+        return c[1].parse().ok();
+    }
+    let c = TWO.captures(text.trim())?;
+    let yy: i32 = c.get(1).or(c.get(2))?.as_str().parse().ok()?;
+    Some(2000 + yy)
+}
+
+/// Link texts that name a kind of link rather than a paper.
+fn is_generic_text(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .trim()
+        .to_lowercase();
+    t.is_empty()
+        || matches!(
+            t.as_str(),
+            "paper"
+                | "pdf"
+                | "arxiv"
+                | "link"
+                | "code"
+                | "github"
+                | "project"
+                | "project page"
+                | "page"
+                | "website"
+                | "homepage"
+                | "demo"
+                | "video"
+                | "slides"
+                | "blog"
+                | "tweet"
+                | "pub"
+                | "doi"
+                | "html"
+                | "abs"
+                | "supp"
+                | "data"
+                | "dataset"
+                | "model"
+                | "poster"
+                | "openreview"
+                | "official"
+                | "here"
+                | "url"
+                | "repo"
+                | "hf"
+                | "huggingface"
+                | "coming soon"
+                | "paper link"
+                | "code link"
+                | "pytorch"
+                | "tensorflow"
+                | "star"
+        )
+}
+
+fn classify(link: &Link, role: Option<Role>) -> LinkKind {
+    static CODE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(code|github|repo|pytorch|tensorflow|implementation)\b").unwrap()
+    });
+    static PROJECT_TEXT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(project|homepage|website|demo|page)\b").unwrap());
+    static PAPER_TEXT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(paper|pdf|arxiv|doi|pub)\b").unwrap());
+    if link.image {
+        return LinkKind::Image;
+    }
+    if link.wraps_image {
+        return LinkKind::Badge;
+    }
+    let host = scholarly::host(&link.url).unwrap_or_default();
+    if scholarly::is_scholarly_host(&host)
+        || PAPER_TEXT.is_match(&link.text) && !CODE_TEXT.is_match(&link.text)
+    {
+        return LinkKind::Paper;
+    }
+    // A title linked in the title column is the paper, wherever it is hosted.
+    if role == Some(Role::Title) && !is_generic_text(&link.text) {
+        return LinkKind::Paper;
+    }
+    if scholarly::is_code_host(&host) || CODE_TEXT.is_match(&link.text) || role == Some(Role::Code)
+    {
+        return LinkKind::Code;
+    }
+    if PROJECT_TEXT.is_match(&link.text) {
+        return LinkKind::Project;
+    }
+    match role {
+        Some(Role::Title | Role::Link) => LinkKind::Paper,
+        _ => LinkKind::Other,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Title,
+    Link,
+    Code,
+}
+
+/// The title a row gives: the title cell's first link text when it is a real title,
+/// else the cell's text with generic link labels (`[pdf]`, `Code`) removed.
+fn title_from(text: &str, links: &[Link]) -> Option<String> {
+    if let Some(l) = links
+        .iter()
+        .find(|l| l.kind == LinkKind::Paper && !is_generic_text(&l.text))
+    {
+        return Some(l.text.clone());
+    }
+    let mut t = text.to_string();
+    for l in links
+        .iter()
+        .filter(|l| is_generic_text(&l.text) && !l.text.is_empty())
+    {
+        t = t.replacen(&l.text, "", 1);
+    }
+    let t = t
+        .trim_matches(|c: char| c.is_whitespace() || "[]()|,/".contains(c))
+        .to_string();
+    (!t.is_empty()).then_some(t)
+}
+
+/// Every entry of a parsed document, tables first (in order), then link blocks.
+pub fn extract(doc: &Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for (index, table) in doc.tables.iter().enumerate() {
+        table_entries(index, table, src, config, &mut entries);
+    }
+    entries.extend(doc.blocks.iter().map(block_entry));
+    entries.sort_by_key(|e| e.span.start);
+    entries
+}
+
+fn table_entries(
+    index: usize,
+    table: &Table,
+    src: &str,
+    config: &ColumnConfig,
+    out: &mut Vec<Entry>,
+) {
+    let headers: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
+    let cols = map_columns(&headers, config);
+    for row in &table.rows {
+        let mut links = Vec::new();
+        for (i, cell) in row.cells.iter().enumerate() {
+            let role = if Some(i) == cols.title {
+                Some(Role::Title)
+            } else if cols.link.contains(&i) {
+                Some(Role::Link)
+            } else if cols.code.contains(&i) {
+                Some(Role::Code)
+            } else {
+                None
+            };
+            links.extend(cell.links.iter().map(|l| Link {
+                kind: classify(l, role),
+                ..l.clone()
+            }));
+        }
+        let cell_text = |col: Option<usize>| {
+            col.and_then(|i| row.cells.get(i))
+                .map(|c| c.text.clone())
+                .filter(|t| !t.is_empty())
+        };
+        let year_text = cell_text(cols.year);
+        let title = cols.title.and_then(|i| {
+            let cell = row.cells.get(i)?;
+            let cell_links: Vec<Link> = links
+                .iter()
+                .filter(|l| {
+                    l.span.start >= cell.span.start
+                        && l.span.end <= cell.span.end.max(cell.span.start)
+                })
+                .cloned()
+                .collect();
+            title_from(&cell.text, &cell_links)
+        });
+        let venue_cell = cols
+            .venue
+            .and_then(|i| row.cells.get(i))
+            .filter(|c| !c.text.is_empty());
+        out.push(Entry {
+            source: EntrySource::Table,
+            table: Some(index),
+            section: table.section.clone(),
+            span: row.span.start..row.span.end,
+            cells: row
+                .cells
+                .iter()
+                .map(|c| EntryCell {
+                    source: src[c.span.clone()].to_string(),
+                    text: c.text.clone(),
+                    span: c.span.clone(),
+                })
+                .collect(),
+            source_cells: row.source_cells,
+            header_cells: table.header.cells.len(),
+            year: year_text.as_deref().and_then(extract_year),
+            year_text,
+            title,
+            venue: venue_cell.map(|c| c.text.clone()),
+            venue_span: venue_cell.map(|c| c.span.clone()),
+            links,
+        });
+    }
+}
+
+fn block_entry(block: &Block) -> Entry {
+    let links: Vec<Link> = block
+        .links
+        .iter()
+        .map(|l| Link {
+            kind: classify(l, None),
+            ..l.clone()
+        })
+        .collect();
+    Entry {
+        source: match block.kind {
+            BlockKind::Item => EntrySource::List,
+            BlockKind::Paragraph => EntrySource::Paragraph,
+        },
+        table: None,
+        section: block.section.clone(),
+        span: block.span.clone(),
+        cells: Vec::new(),
+        source_cells: 0,
+        header_cells: 0,
+        year_text: None,
+        year: None,
+        title: title_from(&block.text, &links).map(|t| t.chars().take(200).collect()),
+        venue: None,
+        venue_span: None,
+        links,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn headers(h: &[&str]) -> Columns {
+        map_columns(
+            &h.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            &ColumnConfig::default(),
+        )
+    }
+
+    #[test]
+    fn maps_columns_by_header_name() {
+        let c = headers(&["Year", "Title", "Venue", "Paper", "Code"]);
+        assert_eq!(
+            (c.year, c.title, c.venue, c.code.clone(), c.link.clone()),
+            (Some(0), Some(1), Some(2), vec![4], vec![3])
+        );
+        let c = headers(&["No.", "Pub.", "Title", "Links"]);
+        assert_eq!(
+            (c.title, c.venue, c.link.clone()),
+            (Some(2), Some(1), vec![3])
+        );
+        let c = headers(&["Date", "keywords", "Institute", "Paper"]);
+        assert_eq!((c.year, c.title), (Some(0), Some(3)));
+        let c = headers(&["资源名（Name）", "描述（Description）", "链接"]);
+        assert_eq!((c.title, c.link.clone()), (Some(0), vec![2]));
+    }
+
+    #[test]
+    fn reads_years_from_many_formats() {
+        for (text, want) in [
+            ("2023", Some(2023)),
+            ("[2023]", Some(2023)),
+            ("May, 2023", Some(2023)),
+            ("2023.05", Some(2023)),
+            ("CVPR 2023", Some(2023)),
+            ("12345", None),
+            ("soon", None),
+            ("202301", Some(2023)),
+            ("9/04/24", Some(2024)),
+            ("CVPR'23", Some(2023)),
+        ] {
+            assert_eq!(extract_year(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn entries_carry_year_title_venue_and_link_kinds() {
+        let md = "## S\n|Year|Title|Venue|Code|\n|-|-|-|-|\n|2023|[A Real Title](https://arxiv.org/abs/2301.00001) [![s](https://img.shields.io/x)](https://github.com/a/b)|NeurIPS|[code](https://github.com/a/b)|\n";
+        let entries = extract(&parse(md), md, &ColumnConfig::default());
+        let e = &entries[0];
+        assert_eq!(e.year, Some(2023));
+        assert_eq!(e.title.as_deref(), Some("A Real Title"));
+        assert_eq!(e.venue.as_deref(), Some("NeurIPS"));
+        let kinds: Vec<_> = e.links.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                LinkKind::Paper,
+                LinkKind::Image,
+                LinkKind::Badge,
+                LinkKind::Code
+            ]
+        );
+        assert_eq!(e.section, vec!["S"]);
+    }
+
+    #[test]
+    fn title_without_link_comes_from_cell_text() {
+        let md = "|Year|Title|Paper|\n|-|-|-|\n|2021|**Deep Graph Clustering** [pdf](https://x.org/p.pdf)|[Link](https://arxiv.org/abs/2101.00001)|\n";
+        let entries = extract(&parse(md), md, &ColumnConfig::default());
+        assert_eq!(entries[0].title.as_deref(), Some("Deep Graph Clustering"));
+        assert_eq!(entries[0].paper_links().count(), 2);
+    }
+}

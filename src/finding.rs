@@ -1,0 +1,66 @@
+//! What the rules produce: a [`Finding`] is data (rule, severity, place, message,
+//! optional [`Fix`]), never an error.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run by default.
+    Info,
+    /// Probably wrong.
+    Warning,
+    /// Wrong: a reader is let down (a dead or unparsable link, a lost cell).
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// An exact edit of the source: replace bytes `start..end` with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// First byte replaced.
+    pub start: usize,
+    /// One past the last byte replaced (`start == end` inserts).
+    pub end: usize,
+    /// The new text.
+    pub replacement: String,
+}
+
+/// One problem found in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule id, e.g. `url/malformed`. Ids are part of the interface.
+    pub rule: &'static str,
+    /// Severity after the configuration is applied.
+    pub severity: Severity,
+    /// The file as named on the command line.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The heading path of the entry, outermost first.
+    pub section: Vec<String>,
+    /// The entry's title, when it has one.
+    pub title: Option<String>,
+    /// The URL concerned, for link findings.
+    pub url: Option<String>,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// The exact repair, when one is known.
+    pub fix: Option<Fix>,
+    /// Byte offset the finding points at (kept for ordering and for `fix`).
+    #[serde(skip)]
+    pub offset: usize,
+}

@@ -1,0 +1,130 @@
+//! Reporters render a [`Report`]; they never decide pass or fail (`main` does).
+//! Four sinks: human (grouped by file and section), JSON (the stable interface),
+//! markdown (for issues and comments) and GitHub workflow commands.
+
+pub mod entries;
+mod github;
+mod human;
+mod markdown;
+
+use crate::finding::{Finding, Severity};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Output formats of `paperlint check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped by file and section, coloured on a terminal.
+    Human,
+    /// `{"version":1,"summary":{…},"findings":[…]}`.
+    Json,
+    /// Markdown tables, for issues, comments and job summaries.
+    Markdown,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
+}
+
+/// Counts over a whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Entries (rows and link blocks) extracted.
+    pub entries: usize,
+    /// Links extracted.
+    pub links: usize,
+    /// Findings reported.
+    pub findings: usize,
+    /// Findings at error level.
+    pub errors: usize,
+    /// Findings at warning level.
+    pub warnings: usize,
+    /// Findings at info level.
+    pub info: usize,
+    /// Findings that carry a fix.
+    pub fixable: usize,
+}
+
+/// Everything a reporter needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema version of the JSON form.
+    pub version: u32,
+    /// Counts.
+    pub summary: Summary,
+    /// Findings, grouped by file in the order the files were given, then by position.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Builds a report, computing the finding counts.
+    pub fn new(files: usize, entries: usize, links: usize, findings: Vec<Finding>) -> Self {
+        let count = |s| findings.iter().filter(|f| f.severity == s).count();
+        let summary = Summary {
+            files,
+            entries,
+            links,
+            findings: findings.len(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            info: count(Severity::Info),
+            fixable: findings.iter().filter(|f| f.fix.is_some()).count(),
+        };
+        Report {
+            version: 1,
+            summary,
+            findings,
+        }
+    }
+
+    /// Whether any finding is at or above `threshold`.
+    pub fn fails(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= threshold)
+    }
+}
+
+/// Writes the report in `format`. Colour escapes are emitted for `human`; wrap `out`
+/// in an `anstream` stream so they are stripped where colour is not wanted.
+pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, out),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)
+        }
+        Format::Markdown => markdown::render(report, out),
+        Format::Github => github::render(report, out),
+    }
+}
+
+/// "1 error", "2 warnings".
+pub(crate) fn counted(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("{n} {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The one-line summary shared by the human and markdown reports.
+pub(crate) fn summary_line(s: &Summary) -> String {
+    let files = counted(s.files, "file");
+    if s.findings == 0 {
+        return format!(
+            "no problems in {files} ({} checked)",
+            counted(s.entries, "entry").replace("entrys", "entries")
+        );
+    }
+    let mut line = format!(
+        "{} ({}, {}, {} info) in {files}, {} checked",
+        counted(s.findings, "problem"),
+        counted(s.errors, "error"),
+        counted(s.warnings, "warning"),
+        s.info,
+        counted(s.entries, "entry").replace("entrys", "entries"),
+    );
+    if s.fixable > 0 {
+        line.push_str(&format!("; {} with a suggested fix", s.fixable));
+    }
+    line
+}

@@ -1,0 +1,130 @@
+//! `url/malformed`: URLs that cannot work, with a repair when the intent is clear.
+
+use super::{Report, Sink};
+use crate::finding::Fix;
+use crate::model::Entry;
+use crate::scholarly::{check_http_url, looks_like_domain, repair_url};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// What is wrong with a link target, or `None` when it can work. Relative links
+/// (`figures/a.png`, `#section`) are fine: GitHub resolves them in the repository.
+pub fn problem(url: &str) -> Option<String> {
+    static SCHEME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^([a-zA-Z][a-zA-Z0-9+.-]*):").unwrap());
+    static TYPO: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^(?:h?t{1,3}ps?|hh+ttps?|htt?s|http?s?s)$").unwrap());
+    static NO_COLON: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^https?//").unwrap());
+    let url = url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    if let Some(c) = SCHEME.captures(url) {
+        let scheme = c[1].to_ascii_lowercase();
+        if scheme == "http" || scheme == "https" {
+            if !url[scheme.len() + 1..].starts_with("//") {
+                return Some(format!("`{scheme}:` is not followed by `//`"));
+            }
+            return check_http_url(url).err();
+        }
+        if TYPO.is_match(&scheme) {
+            return Some(format!("misspelt scheme `{}:`", &c[1]));
+        }
+        return None;
+    }
+    if NO_COLON.is_match(url) {
+        return Some("the scheme lacks its colon (`https//`)".into());
+    }
+    if looks_like_domain(url) {
+        return Some(
+            "URL lacks `https://`, so GitHub treats it as a path inside the repository".into(),
+        );
+    }
+    None
+}
+
+/// Reports every malformed link target of every entry.
+pub fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
+    let src = &sink.source.text;
+    for e in entries {
+        for l in &e.links {
+            let Some(message) = problem(&l.url) else {
+                continue;
+            };
+            let repair = repair_url(&l.url);
+            // Only rewrite bytes that are exactly the URL (no escapes or entities in them).
+            let fix = match (&l.url_span, repair) {
+                (Some(span), Some(replacement)) if src[span.clone()] == l.url => Some(Fix {
+                    start: span.start,
+                    end: span.end,
+                    replacement,
+                }),
+                _ => None,
+            };
+            sink.push(Report {
+                rule: "url/malformed",
+                entry: e,
+                offset: l.url_span.as_ref().map_or(l.span.start, |s| s.start),
+                message,
+                url: Some(l.url.clone()),
+                fix,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::problem;
+    use crate::rules::testing::lint_md;
+
+    #[test]
+    fn what_counts_as_malformed() {
+        let bad = [
+            (
+                "https://aclanthology.2022.findings-emnlp.398/",
+                "host `aclanthology.2022.findings-emnlp.398` has no real top-level domain",
+            ),
+            ("htps://arxiv.org/abs/1", "misspelt scheme `htps:`"),
+            (
+                "https//arxiv.org/abs/1",
+                "the scheme lacks its colon (`https//`)",
+            ),
+            ("https:/arxiv.org/abs/1", "`https:` is not followed by `//`"),
+            (
+                "arxiv.org/abs/2301.00001",
+                "URL lacks `https://`, so GitHub treats it as a path inside the repository",
+            ),
+            ("https://exa mple.com", "URL contains whitespace"),
+        ];
+        for (url, want) in bad {
+            assert_eq!(problem(url).as_deref(), Some(want), "{url}");
+        }
+        for ok in [
+            "https://arxiv.org/abs/1",
+            "figures/a.png",
+            "#intro",
+            "README.md",
+            "mailto:a@b.org",
+            "http://127.0.0.1/x",
+            "./docs/x.md",
+        ] {
+            assert_eq!(problem(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn fix_rewrites_exactly_the_destination() {
+        let md = "|Title|\n|-|\n|[BioBART](https://aclanthology.2022.bionlp-1.9.pdf)|\n";
+        let f = lint_md(md);
+        assert_eq!(f.len(), 1);
+        let fix = f[0].fix.clone().unwrap();
+        let mut fixed = md.to_string();
+        fixed.replace_range(fix.start..fix.end, &fix.replacement);
+        assert_eq!(
+            fixed,
+            "|Title|\n|-|\n|[BioBART](https://aclanthology.org/2022.bionlp-1.9.pdf)|\n"
+        );
+        assert_eq!((f[0].line, f[0].column), (3, 12));
+    }
+}

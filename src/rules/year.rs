@@ -1,0 +1,179 @@
+//! `entry/year-invalid` and `entry/order`.
+
+use super::{Report, Sink, excerpt};
+use crate::model::Entry;
+use std::collections::BTreeMap;
+
+/// The latest year accepted: next year (lists announce accepted papers early).
+fn latest_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // 365.2425 days a year is exact enough to find the calendar year.
+    1970 + (secs / 31_556_952) as i32 + 1
+}
+
+/// A year cell that holds text but no plausible year.
+pub fn year_invalid(sink: &mut Sink<'_>, entries: &[Entry]) {
+    let latest = latest_year();
+    for e in entries {
+        let Some(text) = &e.year_text else { continue };
+        let message = match e.year {
+            None => format!("year column holds `{}`, not a year", excerpt(text, 40)),
+            Some(y) if y > latest => format!("year {y} is in the future"),
+            Some(_) => continue,
+        };
+        let offset = e
+            .cells
+            .iter()
+            .find(|c| &c.text == text)
+            .map_or(e.span.start, |c| c.span.start);
+        sink.push(Report {
+            rule: "entry/year-invalid",
+            entry: e,
+            offset,
+            message,
+            url: None,
+            fix: None,
+        });
+    }
+}
+
+/// Rows that break the year order of a table that is otherwise sorted. The rows kept
+/// are a longest monotone run (newest-first or oldest-first, whichever is longer), so
+/// the row reported is the one out of place, not its innocent neighbour. Tables where
+/// more than a fifth of the rows would be out of place are not sorted by year at all
+/// and stay quiet.
+pub fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
+    let mut tables: BTreeMap<usize, Vec<&Entry>> = BTreeMap::new();
+    for e in entries.iter().filter(|e| e.year.is_some()) {
+        if let Some(t) = e.table {
+            tables.entry(t).or_default().push(e);
+        }
+    }
+    for rows in tables.values() {
+        let years: Vec<i32> = rows.iter().filter_map(|e| e.year).collect();
+        let distinct = years
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        if years.len() < 4 || distinct < 2 {
+            continue;
+        }
+        let newest_first = longest_monotone(&years, |a, b| a >= b);
+        let oldest_first = longest_monotone(&years, |a, b| a <= b);
+        let (kept, direction) = if newest_first.len() >= oldest_first.len() {
+            (newest_first, "newest first")
+        } else {
+            (oldest_first, "oldest first")
+        };
+        let out_of_place = years.len() - kept.len();
+        if out_of_place == 0 || out_of_place * 5 > years.len() {
+            continue;
+        }
+        let mut keep = vec![false; years.len()];
+        for i in &kept {
+            keep[*i] = true;
+        }
+        for (i, e) in rows.iter().enumerate().filter(|(i, _)| !keep[*i]) {
+            let before = (0..i).rev().find(|j| keep[*j]).map(|j| years[j]);
+            let after = (i + 1..years.len()).find(|j| keep[*j]).map(|j| years[j]);
+            let context = match (before, after) {
+                (Some(b), Some(a)) if b == a => format!("between {b} entries"),
+                (Some(b), Some(a)) => format!("between {b} and {a} entries"),
+                (Some(b), None) => format!("after {b} entries"),
+                (None, Some(a)) => format!("before {a} entries"),
+                (None, None) => String::new(),
+            };
+            let year = years[i];
+            let offset = e
+                .cells
+                .iter()
+                .find(|c| c.text.contains(&year.to_string()))
+                .map_or(e.span.start, |c| c.span.start);
+            sink.push(Report {
+                rule: "entry/order",
+                entry: e,
+                offset,
+                message: format!("{year} entry {context} in a table otherwise sorted {direction}"),
+                url: None,
+                fix: None,
+            });
+        }
+    }
+}
+
+/// Indices of a longest subsequence where `ok(prev, next)` holds between neighbours
+/// (patience-style O(n²) is fine: tables have at most a few thousand rows). Ties
+/// prefer keeping earlier rows.
+fn longest_monotone(years: &[i32], ok: impl Fn(i32, i32) -> bool) -> Vec<usize> {
+    let n = years.len();
+    let mut len = vec![1usize; n];
+    let mut prev = vec![usize::MAX; n];
+    for i in 0..n {
+        for j in 0..i {
+            if ok(years[j], years[i]) && len[j] + 1 > len[i] {
+                len[i] = len[j] + 1;
+                prev[i] = j;
+            }
+        }
+    }
+    let Some(mut i) = (0..n).max_by_key(|&i| (len[i], std::cmp::Reverse(i))) else {
+        return Vec::new();
+    };
+    let mut out = vec![i];
+    while prev[i] != usize::MAX {
+        i = prev[i];
+        out.push(i);
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint_md, rules_and_lines};
+
+    fn table(years: &[&str]) -> String {
+        let mut md = String::from("|Year|Title|\n|-|-|\n");
+        for (i, y) in years.iter().enumerate() {
+            md.push_str(&format!(
+                "|{y}|[P{i}](https://arxiv.org/abs/2301.{:05})|\n",
+                i + 1
+            ));
+        }
+        md
+    }
+
+    #[test]
+    fn reports_the_row_out_of_place_not_its_neighbour() {
+        let md = table(&[
+            "2023", "2022", "2021", "2020", "2020", "2021", "2020", "2019",
+        ]);
+        assert_eq!(rules_and_lines(&md), vec![("entry/order", 8)]);
+        assert_eq!(
+            lint_md(&md)[0].message,
+            "2021 entry between 2020 entries in a table otherwise sorted newest first"
+        );
+        let md = table(&["2023", "2019", "2022", "2022", "2021", "2020"]);
+        assert_eq!(rules_and_lines(&md), vec![("entry/order", 4)]);
+    }
+
+    #[test]
+    fn unsorted_or_tiny_tables_stay_quiet() {
+        assert!(
+            rules_and_lines(&table(&["2020", "2023", "2019", "2022", "2018", "2021"])).is_empty()
+        );
+        assert!(rules_and_lines(&table(&["2020", "2023", "2021"])).is_empty());
+        assert!(rules_and_lines(&table(&["2019", "2020", "2021", "2022", "2023"])).is_empty());
+    }
+
+    #[test]
+    fn invalid_years() {
+        let md = table(&["2023", "soon", "2999"]);
+        assert_eq!(
+            rules_and_lines(&md),
+            vec![("entry/year-invalid", 4), ("entry/year-invalid", 5)]
+        );
+    }
+}

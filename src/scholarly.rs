@@ -1,0 +1,382 @@
+//! What a URL says about the paper behind it, without fetching anything: arXiv ids,
+//! DOIs, a normalised form for spotting duplicates, whether a host is scholarly or a
+//! code host, and repairs for malformed URLs of well-known scholarly hosts.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A paper identifier read from a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PaperId {
+    /// An arXiv id without version, e.g. `2301.00001` or `hep-th/9901001`.
+    Arxiv(String),
+    /// A DOI, lower-cased (DOIs are case-insensitive).
+    Doi(String),
+}
+
+/// The arXiv id (without version) a URL points at, if any.
+pub fn arxiv_id(url: &str) -> Option<String> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?ix)(?:arxiv\.org/(?:abs|pdf|html|format)/ | 10\.48550/arxiv\.)
+              (\d{4}\.\d{4,5} | [a-z-]+(?:\.[a-z]{2})?/\d{7})",
+        )
+        .unwrap()
+    });
+    RE.captures(url).map(|c| c[1].to_lowercase())
+}
+
+/// The DOI a URL carries (doi.org links and publisher URLs that embed it).
+pub fn doi(url: &str) -> Option<String> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?ix)^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/[^\s?\#]+)
+              | ^https?://(?:[a-z0-9-]+\.)*(?:acm\.org|wiley\.com|tandfonline\.com|science\.org|pnas\.org|oup\.com|springer\.com)/(?:.*?/)?(?:doi|chapter|article)/(?:abs/|pdf/|full/|epdf/)?(10\.\d{4,9}/[^\s?\#]+)",
+        )
+        .unwrap()
+    });
+    static NATURE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^https?://(?:www\.)?nature\.com/articles/([a-z0-9.-]+?)(?:\.pdf)?/?(?:[?#].*)?$",
+        )
+        .unwrap()
+    });
+    // DOIs are often percent-encoded in links (`10.1145%2F3458754`).
+    let url = &percent_decode(url);
+    if let Some(c) = RE.captures(url) {
+        let raw = c.get(1).or(c.get(2))?.as_str();
+        return Some(raw.trim_end_matches(['/', '.']).to_lowercase());
+    }
+    NATURE
+        .captures(url)
+        .map(|c| format!("10.1038/{}", c[1].to_lowercase()))
+}
+
+/// The identifier of the paper a URL points at, preferring arXiv over DOI.
+pub fn paper_id(url: &str) -> Option<PaperId> {
+    arxiv_id(url)
+        .map(PaperId::Arxiv)
+        .or_else(|| doi(url).map(PaperId::Doi))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A comparison key for "the same URL": scheme, `www.`, case of the host, a trailing
+/// slash and the fragment do not matter.
+pub fn normalized_url(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = parsed.host_str()?.trim_start_matches("www.");
+    let path = parsed.path().trim_end_matches('/');
+    let query = parsed.query().map(|q| format!("?{q}")).unwrap_or_default();
+    Some(format!("{host}{path}{query}"))
+}
+
+/// The host of an http(s) URL, lower-cased and without `www.`.
+pub fn host(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    Some(
+        parsed
+            .host_str()?
+            .trim_start_matches("www.")
+            .to_ascii_lowercase(),
+    )
+}
+
+fn host_in(host: &str, list: &[&str]) -> bool {
+    list.iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// True for hosts that serve papers: preprint servers, DOI, publishers, proceedings.
+pub fn is_scholarly_host(host: &str) -> bool {
+    host_in(
+        host,
+        &[
+            "arxiv.org",
+            "doi.org",
+            "aclanthology.org",
+            "aclweb.org",
+            "openreview.net",
+            "thecvf.com",
+            "neurips.cc",
+            "nips.cc",
+            "mlr.press",
+            "acm.org",
+            "ieee.org",
+            "springer.com",
+            "nature.com",
+            "science.org",
+            "sciencemag.org",
+            "sciencedirect.com",
+            "biorxiv.org",
+            "medrxiv.org",
+            "oup.com",
+            "wiley.com",
+            "tandfonline.com",
+            "plos.org",
+            "pnas.org",
+            "semanticscholar.org",
+            "aaai.org",
+            "ijcai.org",
+            "jmlr.org",
+            "cell.com",
+            "thelancet.com",
+            "nejm.org",
+            "jamanetwork.com",
+            "bmj.com",
+            "nih.gov",
+            "ssrn.com",
+            "mdpi.com",
+            "frontiersin.org",
+            "ecva.net",
+            "iclr.cc",
+            "isca-speech.org",
+            "researchgate.net",
+            "elsevier.com",
+            "iop.org",
+            "aps.org",
+            "sagepub.com",
+            "cambridge.org",
+            "ojs.aaai.org",
+            "proceedings.mlr.press",
+            "papers.nips.cc",
+        ],
+    )
+}
+
+/// True for hosts that serve code or models.
+pub fn is_code_host(host: &str) -> bool {
+    host_in(
+        host,
+        &[
+            "github.com",
+            "gitlab.com",
+            "huggingface.co",
+            "bitbucket.org",
+            "gitee.com",
+            "colab.research.google.com",
+            "codeberg.org",
+        ],
+    )
+}
+
+/// Known scholarly sites, by the first label of their host, and their real host.
+const KNOWN_SITES: &[(&str, &str)] = &[
+    ("aclanthology", "aclanthology.org"),
+    ("arxiv", "arxiv.org"),
+    ("openreview", "openreview.net"),
+    ("doi", "doi.org"),
+    ("dx.doi", "doi.org"),
+];
+
+/// A repaired form of a malformed URL when the intent is unambiguous: a misspelt
+/// scheme (`htps://`, `https//`), or a known scholarly host whose top-level domain
+/// was dropped (`aclanthology.2022.x.1` → `aclanthology.org/2022.x.1`).
+/// The result always parses and has a public suffix.
+pub fn repair_url(raw: &str) -> Option<String> {
+    static SCHEME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:h?t{1,3}ps?|hhttps?|http?s?)(?::/{0,3}|/{1,3}|:\\{2})").unwrap()
+    });
+    let raw = raw.trim();
+    let (rest, had_scheme) = match SCHEME.find(raw) {
+        Some(m) => (&raw[m.end()..], true),
+        None => (raw, false),
+    };
+    let lower = rest.to_ascii_lowercase();
+    let lower = lower.strip_prefix("www.").unwrap_or(&lower);
+    let rest_no_www = &rest[rest.len() - lower.len()..];
+    for (label, real) in KNOWN_SITES {
+        let prefix = format!("{label}.");
+        if lower.starts_with(&prefix) && !lower.starts_with(real) {
+            let tail = &rest_no_www[prefix.len()..];
+            let candidate = format!("https://{real}/{}", tail.trim_start_matches('/'));
+            if is_well_formed(&candidate) && plausible_for(real, tail) {
+                return Some(candidate);
+            }
+        }
+    }
+    let candidate = format!("https://{rest}");
+    if (had_scheme || looks_like_domain(rest)) && candidate != raw && is_well_formed(&candidate) {
+        return Some(candidate);
+    }
+    None
+}
+
+/// Does `tail` look like a path of the site `real` (so that a repair is not a guess)?
+fn plausible_for(real: &str, tail: &str) -> bool {
+    static ACL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:\d{4}\.[a-z0-9-]+\.\d+|[A-Z]\d{2}-\d{4})(?:\.pdf|/)?$").unwrap()
+    });
+    static ARXIV: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:abs|pdf|html)/").unwrap());
+    static OPENREVIEW: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:forum|pdf)\?id=").unwrap());
+    match real {
+        "aclanthology.org" => ACL.is_match(tail),
+        "arxiv.org" => ARXIV.is_match(tail),
+        "openreview.net" => OPENREVIEW.is_match(tail),
+        "doi.org" => tail.starts_with("10."),
+        _ => false,
+    }
+}
+
+/// Whether a scheme-less string starts with something that is clearly a web host
+/// (`www.…`, or `host.tld/…` with a common top-level domain), not a relative path.
+pub fn looks_like_domain(s: &str) -> bool {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+|(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|ai|cc|dev|app|info)(?:/|$))").unwrap()
+    });
+    RE.is_match(s)
+}
+
+/// Whether an http(s) URL parses and its host is an IP address or has a public suffix.
+pub fn is_well_formed(url: &str) -> bool {
+    matches!(check_http_url(url), Ok(()))
+}
+
+/// Checks an absolute http(s) URL; the error says what is wrong with it.
+pub fn check_http_url(url: &str) -> Result<(), String> {
+    static AUTHORITY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)").unwrap()
+    });
+    if url.chars().any(char::is_whitespace) {
+        return Err("URL contains whitespace".into());
+    }
+    // The host is judged before parsing: `aclanthology.2022.x.398` would otherwise be
+    // rejected as a bad IPv4 address, which hides what is really wrong.
+    if let Some(host) = AUTHORITY.captures(url).map(|c| c[1].to_ascii_lowercase()) {
+        let host = host.trim_end_matches('.');
+        let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('[');
+        if host.is_empty() {
+            return Err("URL has no host".into());
+        }
+        if !is_ip {
+            match psl::suffix(host.as_bytes()) {
+                // A host may itself be a public suffix (`s3-us-west-2.amazonaws.com`);
+                // what matters is that it ends in a real top-level domain.
+                Some(s) if s.is_known() && host.contains('.') => {}
+                _ => return Err(format!("host `{host}` has no real top-level domain")),
+            }
+        }
+    }
+    url::Url::parse(url).map_err(|e| format!("URL does not parse: {e}"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_arxiv_ids_and_dois() {
+        let cases = [
+            (
+                "https://arxiv.org/abs/2309.06419",
+                Some(PaperId::Arxiv("2309.06419".into())),
+            ),
+            (
+                "https://arxiv.org/pdf/2309.06419v2.pdf",
+                Some(PaperId::Arxiv("2309.06419".into())),
+            ),
+            (
+                "http://arxiv.org/abs/hep-th/9901001",
+                Some(PaperId::Arxiv("hep-th/9901001".into())),
+            ),
+            (
+                "https://doi.org/10.48550/arXiv.2301.00001",
+                Some(PaperId::Arxiv("2301.00001".into())),
+            ),
+            (
+                "https://doi.org/10.1093/bib/bbac409",
+                Some(PaperId::Doi("10.1093/bib/bbac409".into())),
+            ),
+            (
+                "https://DX.doi.org/10.1145%2F3458754",
+                Some(PaperId::Doi("10.1145/3458754".into())),
+            ),
+            (
+                "https://dl.acm.org/doi/abs/10.1145/3458754",
+                Some(PaperId::Doi("10.1145/3458754".into())),
+            ),
+            (
+                "https://link.springer.com/chapter/10.1007/978-3-031-43907-0_39",
+                Some(PaperId::Doi("10.1007/978-3-031-43907-0_39".into())),
+            ),
+            (
+                "https://www.nature.com/articles/s41591-023-02448-8",
+                Some(PaperId::Doi("10.1038/s41591-023-02448-8".into())),
+            ),
+            ("https://github.com/a/b", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(paper_id(url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn repairs_broken_scholarly_hosts_and_schemes() {
+        let cases = [
+            (
+                "https://aclanthology.2022.findings-emnlp.398/",
+                Some("https://aclanthology.org/2022.findings-emnlp.398/"),
+            ),
+            (
+                "https://aclanthology.2022.bionlp-1.9.pdf",
+                Some("https://aclanthology.org/2022.bionlp-1.9.pdf"),
+            ),
+            (
+                "https://arxiv.abs/2301.00001",
+                Some("https://arxiv.org/abs/2301.00001"),
+            ),
+            (
+                "htps://arxiv.org/abs/2301.00001",
+                Some("https://arxiv.org/abs/2301.00001"),
+            ),
+            ("https//github.com/a/b", Some("https://github.com/a/b")),
+            (
+                "arxiv.org/abs/2301.00001",
+                Some("https://arxiv.org/abs/2301.00001"),
+            ),
+            ("https://aclanthology.nonsense", None),
+            ("README.md", None),
+            ("figures/a.png", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(repair_url(raw).as_deref(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn well_formed_needs_a_public_suffix() {
+        assert!(check_http_url("https://aclanthology.org/2022.x.1/").is_ok());
+        assert!(check_http_url("http://127.0.0.1:8080/x").is_ok());
+        let err = check_http_url("https://aclanthology.2022.bionlp-1.9.pdf").unwrap_err();
+        assert_eq!(
+            err,
+            "host `aclanthology.2022.bionlp-1.9.pdf` has no real top-level domain"
+        );
+        assert!(check_http_url("https://aclanthology.2022.findings-emnlp.398/").is_err());
+        assert!(check_http_url("https://a b.com").is_err());
+    }
+}
