@@ -182,6 +182,12 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let (mut entries, mut links, mut findings) = (0, 0, Vec::new());
     for source in &sources {
         let linted = crate::lint(source, &config);
+        if linted.entries.is_empty() && !args.quiet {
+            eprintln!(
+                "paperlint: {}: no tables or links found",
+                source.display_path()
+            );
+        }
         entries += linted.entries.len();
         links += linted.entries.iter().map(|e| e.links.len()).sum::<usize>();
         findings.extend(linted.findings);

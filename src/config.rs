@@ -60,7 +60,7 @@ impl Level {
 }
 
 /// The whole configuration. Every field has a default; see `config.toml`.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// `[check]`: what a run reads and when it fails.
@@ -74,7 +74,7 @@ pub struct Config {
 }
 
 /// `[check]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CheckConfig {
     /// Findings at or above this severity make the exit code 1.
@@ -94,7 +94,7 @@ impl Default for CheckConfig {
 
 /// `[columns]`: header names per role, compared case-insensitively with markup and
 /// punctuation removed; earlier names win when several columns match.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ColumnConfig {
     /// The year or date column.
@@ -173,7 +173,7 @@ impl Default for ColumnConfig {
 }
 
 /// `[venues]`.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct VenueConfig {
     /// Spellings preferred when a venue is written several ways, on top of the
@@ -210,11 +210,18 @@ impl Config {
     pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            let mut message = e.message().trim().to_string();
+            // Value errors name no key ("wanted string or table"): name it.
+            if let Some(key) = key_on_line(text, line)
+                && !message.contains(&format!("`{key}`"))
+            {
+                message = format!("`{key}`: {message}");
+            }
             ConfigError::Invalid {
                 path: name.to_string(),
                 line,
                 column,
-                message: e.message().trim().to_string(),
+                message,
             }
         })?;
         for id in config.rules.keys() {
@@ -249,6 +256,14 @@ impl Config {
             None => rules::rule(rule_id).map(|r| r.default),
         }
     }
+}
+
+/// The key of a `key = value` line, if line `line` (1-based) is one.
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let l = text.lines().nth(line - 1)?;
+    let (key, _) = l.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('#')).then(|| key.to_string())
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

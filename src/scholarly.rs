@@ -105,8 +105,12 @@ pub fn host(url: &str) -> Option<String> {
 }
 
 fn host_in(host: &str, list: &[&str]) -> bool {
-    list.iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    list.iter().any(|d| {
+        host == *d
+            || (host.len() > d.len()
+                && host.ends_with(d)
+                && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+    })
 }
 
 /// True for hosts that serve papers: preprint servers, DOI, publishers, proceedings.

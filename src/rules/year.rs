@@ -60,8 +60,8 @@ pub fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
         if years.len() < 4 || distinct < 2 {
             continue;
         }
-        let newest_first = longest_monotone(&years, |a, b| a >= b);
-        let oldest_first = longest_monotone(&years, |a, b| a <= b);
+        let newest_first = longest_monotone(&years, true);
+        let oldest_first = longest_monotone(&years, false);
         let (kept, direction) = if newest_first.len() >= oldest_first.len() {
             (newest_first, "newest first")
         } else {
@@ -103,28 +103,30 @@ pub fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
     }
 }
 
-/// Indices of a longest subsequence where `ok(prev, next)` holds between neighbours
-/// (patience-style O(n²) is fine: tables have at most a few thousand rows). Ties
-/// prefer keeping earlier rows.
-fn longest_monotone(years: &[i32], ok: impl Fn(i32, i32) -> bool) -> Vec<usize> {
-    let n = years.len();
-    let mut len = vec![1usize; n];
-    let mut prev = vec![usize::MAX; n];
-    for i in 0..n {
-        for j in 0..i {
-            if ok(years[j], years[i]) && len[j] + 1 > len[i] {
-                len[i] = len[j] + 1;
-                prev[i] = j;
-            }
+/// Indices of a longest subsequence that is non-increasing (`newest_first`) or
+/// non-decreasing, by patience sorting in O(n log n): a hostile table with hundreds
+/// of thousands of rows must not stall the linter.
+fn longest_monotone(years: &[i32], newest_first: bool) -> Vec<usize> {
+    let key = |i: usize| if newest_first { -years[i] } else { years[i] };
+    // tails[k]: index of the smallest possible last element of a run of length k + 1.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut prev = vec![usize::MAX; years.len()];
+    for (i, prev_i) in prev.iter_mut().enumerate() {
+        let pos = tails.partition_point(|&t| key(t) <= key(i));
+        if pos > 0 {
+            *prev_i = tails[pos - 1];
+        }
+        if pos == tails.len() {
+            tails.push(i);
+        } else {
+            tails[pos] = i;
         }
     }
-    let Some(mut i) = (0..n).max_by_key(|&i| (len[i], std::cmp::Reverse(i))) else {
-        return Vec::new();
-    };
-    let mut out = vec![i];
-    while prev[i] != usize::MAX {
-        i = prev[i];
+    let mut out = Vec::with_capacity(tails.len());
+    let mut i = tails.last().copied().unwrap_or(usize::MAX);
+    while i != usize::MAX {
         out.push(i);
+        i = prev[i];
     }
     out.reverse();
     out
@@ -166,6 +168,20 @@ mod tests {
         );
         assert!(rules_and_lines(&table(&["2020", "2023", "2021"])).is_empty());
         assert!(rules_and_lines(&table(&["2019", "2020", "2021", "2022", "2023"])).is_empty());
+    }
+
+    #[test]
+    fn longest_runs_are_found_in_n_log_n() {
+        let years: Vec<i32> = (0..200_000).map(|i| 2000 + (i * 7919 % 26)).collect();
+        let run = super::longest_monotone(&years, true);
+        assert!(
+            run.windows(2)
+                .all(|w| w[0] < w[1] && years[w[0]] >= years[w[1]])
+        );
+        assert_eq!(
+            super::longest_monotone(&[2023, 2019, 2022, 2022, 2021, 2020], true),
+            vec![0, 2, 3, 4, 5]
+        );
     }
 
     #[test]

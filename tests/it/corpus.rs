@@ -82,6 +82,11 @@ fn paperlint_rows(text: &str) -> Vec<Vec<String>> {
 fn table_rows_and_links_agree_with_cmark_gfm_on_the_corpus() {
     let Some(files) = corpus_files() else { return };
     if Command::new("cmark-gfm").arg("--version").output().is_err() {
+        // CI sets PAPERLINT_REQUIRE_CMARK so that a missing renderer fails loudly there.
+        assert!(
+            std::env::var_os("PAPERLINT_REQUIRE_CMARK").is_none(),
+            "cmark-gfm is required here"
+        );
         eprintln!("skipping: cmark-gfm is not installed (apt-get install cmark-gfm)");
         return;
     }
@@ -111,4 +116,133 @@ fn table_rows_and_links_agree_with_cmark_gfm_on_the_corpus() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+fn lint_corpus_file(name: &str) -> Option<Vec<paperlint::finding::Finding>> {
+    let dir = crate::support::shared_dir()?;
+    let source = paperlint::source::Source::load(&dir.join("corpus").join(name), u64::MAX).unwrap();
+    Some(paperlint::lint(&source, &paperlint::config::Config::default()).findings)
+}
+
+/// Every corpus file parses and lints without panicking, and every span the parser
+/// hands out (entries, cells, links, fixes) lies on character boundaries inside the file.
+#[test]
+fn every_corpus_file_survives_with_sound_spans() {
+    let Some(files) = corpus_files() else { return };
+    let config = paperlint::config::Config::default();
+    for path in files {
+        let source = paperlint::source::Source::load(&path, u64::MAX).unwrap();
+        let text = &source.text;
+        let ok = |r: &std::ops::Range<usize>| {
+            r.start <= r.end
+                && r.end <= text.len()
+                && text.is_char_boundary(r.start)
+                && text.is_char_boundary(r.end)
+        };
+        let linted = paperlint::lint(&source, &config);
+        for e in &linted.entries {
+            assert!(ok(&e.span), "{}: entry span {:?}", path.display(), e.span);
+            for c in &e.cells {
+                assert!(
+                    ok(&c.span) && text[c.span.clone()] == c.source,
+                    "{}: cell {:?}",
+                    path.display(),
+                    c.span
+                );
+            }
+            for l in &e.links {
+                assert!(ok(&l.span), "{}: link span", path.display());
+                if let Some(s) = &l.url_span {
+                    assert!(ok(s), "{}: url span {:?}", path.display(), s);
+                }
+            }
+        }
+        for f in &linted.findings {
+            if let Some(fix) = &f.fix {
+                assert!(ok(&(fix.start..fix.end)), "{}: fix {fix:?}", path.display());
+            }
+        }
+    }
+}
+
+/// NomaDamas line 16: two rows glued with `||`; GitHub loses the KoLlama2 row.
+#[test]
+fn glued_rows_are_reported_with_a_split_fix() {
+    let Some(findings) = lint_corpus_file("NomaDamas__awesome-korean-llm.md") else {
+        return;
+    };
+    let glued: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "table/cell-count")
+        .collect();
+    assert_eq!(glued.len(), 1);
+    assert_eq!(glued[0].line, 16);
+    assert!(glued[0].message.contains("glued") && glued[0].message.contains("KoLlama2"));
+    assert_eq!(glued[0].fix.as_ref().unwrap().replacement, "\n");
+}
+
+/// horseee ends 214 rows with `| [//]: #Recommend`, a deliberate hidden cell.
+#[test]
+fn markdown_comment_cells_are_not_cell_count_noise() {
+    let Some(findings) = lint_corpus_file("horseee__Awesome-Efficient-LLM.md") else {
+        return;
+    };
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f.rule == "table/cell-count")
+            .count(),
+        0
+    );
+}
+
+/// burglarhobbit: PH-LLM and Med-Gemini share arXiv 2405.03162; BioGPT and another
+/// row share an ACL Anthology URL.
+#[test]
+fn known_duplicates_are_found() {
+    let Some(findings) =
+        lint_corpus_file("burglarhobbit__Awesome-Medical-Large-Language-Models.md")
+    else {
+        return;
+    };
+    let dups: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "entry/duplicate")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        dups.iter().any(|m| m.contains("arXiv:2405.03162")),
+        "{dups:?}"
+    );
+    assert!(dups.iter().any(|m| m.contains("BioGPT")), "{dups:?}");
+}
+
+/// BradyFU's `[Coming soon]()` placeholders are empty links.
+#[test]
+fn coming_soon_placeholders_are_empty_links() {
+    let Some(findings) = lint_corpus_file("BradyFU__Awesome-Multimodal-Large-Language-Models.md")
+    else {
+        return;
+    };
+    let empty = findings
+        .iter()
+        .filter(|f| f.rule == "entry/empty-link" && f.message.contains("Coming soon"))
+        .count();
+    assert_eq!(empty, 18);
+}
+
+/// The 974 KB dair-ai file: 1,300 rows in 130 tables, all extracted.
+#[test]
+fn large_files_keep_every_row() {
+    let Some(dir) = crate::support::shared_dir() else {
+        return;
+    };
+    let source = paperlint::source::Source::load(
+        &dir.join("corpus/dair-ai__ML-Papers-of-the-Week.md"),
+        u64::MAX,
+    )
+    .unwrap();
+    let doc = paperlint::parse::parse(&source.text);
+    assert_eq!(doc.tables.len(), 130);
+    assert_eq!(doc.tables.iter().map(|t| t.rows.len()).sum::<usize>(), 1300);
 }

@@ -1,4 +1,6 @@
 //! paperlint's integration tests: one binary, one module per area.
 
+mod cli;
 mod corpus;
+mod reports;
 mod support;
