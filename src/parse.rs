@@ -527,31 +527,33 @@ fn decode_entities(s: &str) -> String {
 fn inline_dest_span(src: &str, span: Range<usize>, text_end: usize) -> Option<Range<usize>> {
     let from = text_end.clamp(span.start, span.end);
     let open = src[from..span.end].find("](")? + from + 2;
-    let bytes = src.as_bytes();
-    let mut i = open;
-    while i < span.end && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
-        i += 1;
-    }
-    if i < span.end && bytes[i] == b'<' {
-        let close = src[i..span.end].find('>')? + i;
-        return Some(i + 1..close);
-    }
-    Some(i..dest_token_end(bytes, i, span.end, true))
+    dest_span_at(src, open, span.end, true)
 }
 
 /// The byte span of the destination in a link reference definition `[label]: dest`.
 fn refdef_dest_span(src: &str, def: Range<usize>) -> Option<Range<usize>> {
     let colon = src[def.clone()].find("]:")? + def.start + 2;
+    dest_span_at(src, colon, def.end, false)
+}
+
+/// The destination starting at `from` after optional whitespace: `<…>` or a bare
+/// token (parentheses balanced in inline links, as CommonMark requires).
+fn dest_span_at(
+    src: &str,
+    from: usize,
+    limit: usize,
+    balance_parens: bool,
+) -> Option<Range<usize>> {
     let bytes = src.as_bytes();
-    let mut i = colon;
-    while i < def.end && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+    let mut i = from;
+    while i < limit && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
         i += 1;
     }
-    if i < def.end && bytes[i] == b'<' {
-        let close = src[i..def.end].find('>')? + i;
+    if i < limit && bytes[i] == b'<' {
+        let close = src[i..limit].find('>')? + i;
         return Some(i + 1..close);
     }
-    Some(i..dest_token_end(bytes, i, def.end, false))
+    Some(i..dest_token_end(bytes, i, limit, balance_parens))
 }
 
 fn dest_token_end(bytes: &[u8], start: usize, limit: usize, balance_parens: bool) -> usize {
@@ -732,6 +734,15 @@ mod tests {
             vec!["https://arxiv.org/pdf/2301.00001", "https://github.com/a/b"]
         );
         assert_eq!(doc.blocks[1].section, vec!["Papers"]);
+    }
+
+    #[test]
+    fn tables_inside_details_cjk_and_tabs() {
+        let md = "<details><summary>2023</summary>\n\n|年份|标题|\n|-|-|\n|2023\t|[大模型](https://arxiv.org/abs/2301.00001)|\n\n</details>\n";
+        let t = table(md);
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].cells[0].text, "2023");
+        assert_eq!(t.rows[0].cells[1].links[0].text, "大模型");
     }
 
     #[test]
