@@ -173,26 +173,47 @@ fn write_output(
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let config = load_config(&args.common)?;
-    let (sources, failed) = load_sources(&args.common.paths, &config);
-    if !args.offline && !args.quiet {
-        eprintln!(
-            "paperlint: link and metadata checks over the network are not built yet; running the offline checks"
-        );
-    }
-    let (mut entries, mut links, mut findings) = (0, 0, Vec::new());
-    for source in &sources {
-        let linted = crate::lint(source, &config);
-        if linted.entries.is_empty() && !args.quiet {
+    let (sources, mut failed) = load_sources(&args.common.paths, &config);
+    let linted: Vec<crate::Linted> = sources.iter().map(|s| crate::lint(s, &config)).collect();
+    for (source, l) in sources.iter().zip(&linted) {
+        if l.entries.is_empty() && !args.quiet {
             eprintln!(
                 "paperlint: {}: no tables or links found",
                 source.display_path()
             );
         }
-        entries += linted.entries.len();
-        links += linted.entries.iter().map(|e| e.links.len()).sum::<usize>();
-        findings.extend(linted.findings);
     }
-    let report = Report::new(sources.len(), entries, links, findings);
+    let mut network = None;
+    let mut link_results = std::collections::BTreeMap::new();
+    if !args.offline {
+        match check_links(&linted, &config, !args.quiet) {
+            Ok(run) => {
+                link_results = run.results;
+                network = Some(run.stats);
+            }
+            Err(e) => {
+                // No network (or no runtime): say so once, keep the offline report.
+                eprintln!("paperlint: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    let (mut entries, mut links, mut findings) = (0, 0, Vec::new());
+    for (source, l) in sources.iter().zip(linted) {
+        entries += l.entries.len();
+        links += l.entries.iter().map(|e| e.links.len()).sum::<usize>();
+        let mut file_findings = l.findings;
+        file_findings.extend(crate::rules::link_findings(
+            source,
+            &l.entries,
+            &link_results,
+            &config,
+        ));
+        file_findings.sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
+        findings.extend(file_findings);
+    }
+    let mut report = Report::new(sources.len(), entries, links, findings);
+    report.summary.network = network;
     write_output(args.common.output.as_deref(), |out| {
         report::render(&report, args.format, out)
     })?;
@@ -210,6 +231,48 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// Runs the network stage over every link of every file, with the persistent cache.
+fn check_links(
+    linted: &[crate::Linted],
+    config: &Config,
+    interactive: bool,
+) -> anyhow::Result<crate::check::LinkRun> {
+    use std::io::IsTerminal;
+    let urls = linted.iter().flat_map(|l| {
+        l.entries
+            .iter()
+            .flat_map(|e| e.links.iter().map(|k| k.url.clone()))
+    });
+    let cache_path =
+        (!config.network.cache.is_empty()).then(|| PathBuf::from(&config.network.cache));
+    let mut cache = cache_path
+        .as_deref()
+        .map(crate::check::cache::Cache::load)
+        .unwrap_or_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let progress = interactive && std::io::stderr().is_terminal();
+    let run = runtime.block_on(crate::check::run(
+        urls,
+        &config.network,
+        &mut cache,
+        progress,
+    ))?;
+    if let Some(path) = &cache_path
+        && let Err(e) = cache.save(path)
+    {
+        eprintln!(
+            "paperlint: warning: cannot write cache {}: {e}",
+            path.display()
+        );
+    }
+    if interactive {
+        eprintln!("paperlint: {}", report::network_line(&run.stats));
+    }
+    Ok(run)
 }
 
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {

@@ -7,6 +7,7 @@ use crate::rules;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// A configuration problem, rendered as `file:line:column: message`.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +72,111 @@ pub struct Config {
     pub columns: ColumnConfig,
     /// `[venues]`: preferred spellings.
     pub venues: VenueConfig,
+    /// `[network]`: how links are checked over the network.
+    pub network: NetworkConfig,
+}
+
+/// `[network]`: limits, politeness, safety and the cache of the link checker.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// Requests in flight at once, over all hosts.
+    pub concurrency: usize,
+    /// Requests in flight at once to one host.
+    pub host_concurrency: usize,
+    /// Minimum time between two requests to one host.
+    #[serde(with = "humantime_serde")]
+    pub host_interval: Duration,
+    /// Time limit of one request (a HEAD gets half of it).
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Retries of a transient failure (timeout, reset, 5xx, 408, 429).
+    pub retries: u32,
+    /// First backoff between retries; it doubles each time, with jitter.
+    #[serde(with = "humantime_serde")]
+    pub backoff: Duration,
+    /// Longest wait a `Retry-After` or `X-RateLimit-Reset` may impose.
+    #[serde(with = "humantime_serde")]
+    pub retry_after_cap: Duration,
+    /// Redirects followed before giving up.
+    pub max_redirects: usize,
+    /// Bytes of a GET body read at most.
+    pub max_body: usize,
+    /// The User-Agent; empty means `paperlint/VERSION`.
+    pub user_agent: String,
+    /// A contact address added to the User-Agent.
+    pub mailto: String,
+    /// Allow requests to loopback, private and link-local addresses.
+    pub allow_private: bool,
+    /// URLs matching any of these regexes are not checked...
+    pub exclude: Vec<String>,
+    /// ...unless they match one of these.
+    pub include: Vec<String>,
+    /// Statuses accepted as alive besides 2xx.
+    pub accept: Vec<u16>,
+    /// URL rewrites applied before a request only.
+    pub remap: Vec<Remap>,
+    /// The cache file; empty disables the cache.
+    pub cache: String,
+    /// How long a success is reused from the cache.
+    #[serde(with = "humantime_serde")]
+    pub cache_ttl: Duration,
+    /// Consecutive runs a transient failure must repeat before it is reported broken.
+    pub failure_threshold: u32,
+    /// Per-host overrides, keyed by host name.
+    pub hosts: BTreeMap<String, HostConfig>,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            concurrency: 64,
+            host_concurrency: 4,
+            host_interval: Duration::ZERO,
+            timeout: Duration::from_secs(20),
+            retries: 2,
+            backoff: Duration::from_millis(500),
+            retry_after_cap: Duration::from_secs(60),
+            max_redirects: 10,
+            max_body: 4 * 1024 * 1024,
+            user_agent: String::new(),
+            mailto: String::new(),
+            allow_private: false,
+            exclude: Vec::new(),
+            include: Vec::new(),
+            accept: Vec::new(),
+            remap: Vec::new(),
+            cache: ".paperlint/cache.json".to_string(),
+            cache_ttl: Duration::from_secs(7 * 24 * 3600),
+            failure_threshold: 2,
+            hosts: BTreeMap::new(),
+        }
+    }
+}
+
+/// One `[[network.remap]]` rule: a regex and its replacement (`$1` groups).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remap {
+    /// Regex matched against the whole URL.
+    pub pattern: String,
+    /// Replacement, with `$1`-style groups.
+    pub replacement: String,
+}
+
+/// `[network.hosts."example.org"]`: overrides for one host.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct HostConfig {
+    /// Requests in flight at once to this host.
+    pub concurrency: Option<usize>,
+    /// Minimum time between two requests to this host.
+    #[serde(with = "humantime_serde")]
+    pub interval: Option<Duration>,
+    /// Statuses accepted as alive for this host, besides 2xx.
+    pub accept: Vec<u16>,
+    /// Extra request headers.
+    pub headers: BTreeMap<String, String>,
 }
 
 /// `[check]`.
@@ -246,7 +352,48 @@ impl Config {
                 });
             }
         }
+        config.validate_network(text, name)?;
         Ok(config)
+    }
+
+    /// Regexes must compile and limits must be positive; errors name key and line.
+    fn validate_network(&self, text: &str, name: &str) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| {
+            let offset = text.find(key).unwrap_or(0);
+            let (line, column) = line_col(text, offset);
+            ConfigError::Invalid {
+                path: name.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let n = &self.network;
+        for (key, patterns) in [("exclude", &n.exclude), ("include", &n.include)] {
+            for p in patterns {
+                if let Err(e) = regex::Regex::new(p) {
+                    return Err(invalid(p, format!("`network.{key}`: invalid regex: {e}")));
+                }
+            }
+        }
+        for r in &n.remap {
+            if let Err(e) = regex::Regex::new(&r.pattern) {
+                return Err(invalid(
+                    &r.pattern,
+                    format!("`network.remap.pattern`: invalid regex: {e}"),
+                ));
+            }
+        }
+        for (key, value) in [
+            ("concurrency", n.concurrency),
+            ("host_concurrency", n.host_concurrency),
+            ("max_body", n.max_body),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, format!("`network.{key}` must be at least 1")));
+            }
+        }
+        Ok(())
     }
 
     /// The severity a rule reports at, or `None` when it is switched off.

@@ -12,6 +12,7 @@
 //! `parse`, `extract` and `rules` are pure: text in, data out, no I/O.
 
 pub mod autolink;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod extract;

@@ -53,5 +53,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.findings.is_empty() {
         writeln!(out)?;
     }
+    if let Some(n) = &report.summary.network {
+        writeln!(out, "{}", super::network_line(n))?;
+    }
     writeln!(out, "{BOLD}{}{BOLD:#}", summary_line(&report.summary))
 }

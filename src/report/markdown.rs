@@ -32,6 +32,9 @@ pub(crate) fn code(text: &str) -> String {
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## paperlint report\n")?;
     writeln!(out, "{}\n", summary_line(&report.summary))?;
+    if let Some(n) = &report.summary.network {
+        writeln!(out, "{}\n", super::network_line(n))?;
+    }
     let mut file: Option<&str> = None;
     let mut section: Option<&[String]> = None;
     for f in &report.findings {

@@ -25,7 +25,7 @@ pub enum Format {
 }
 
 /// Counts over a whole run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     /// Files read.
     pub files: usize,
@@ -43,6 +43,9 @@ pub struct Summary {
     pub info: usize,
     /// Findings that carry a fix.
     pub fixable: usize,
+    /// Link-check counts; absent when the run was offline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::check::LinkStats>,
 }
 
 /// Everything a reporter needs.
@@ -69,6 +72,7 @@ impl Report {
             warnings: count(Severity::Warning),
             info: count(Severity::Info),
             fixable: findings.iter().filter(|f| f.fix.is_some()).count(),
+            network: None,
         };
         Report {
             version: 1,
@@ -104,6 +108,22 @@ pub(crate) fn counted(n: usize, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
+}
+
+/// The link-check line: checked, ok, broken, redirects, unverified, skipped, cached, time.
+pub fn network_line(n: &crate::check::LinkStats) -> String {
+    format!(
+        "links: {} checked, {} ok, {} broken, {} redirected, {} unverified, {} skipped, {} cached, {} excluded in {:.1}s",
+        n.checked,
+        n.ok,
+        n.broken,
+        n.redirects,
+        n.unverified,
+        n.skipped,
+        n.cached,
+        n.excluded,
+        n.seconds
+    )
 }
 
 /// The one-line summary shared by the human and markdown reports.

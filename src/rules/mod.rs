@@ -3,6 +3,7 @@
 //! switch a rule off.
 
 mod duplicate;
+mod link;
 mod structure;
 mod url;
 mod venue;
@@ -66,7 +67,25 @@ pub const RULES: &[Rule] = &[
         default: Severity::Warning,
         summary: "one venue is spelled several ways in the list",
     },
+    Rule {
+        id: "link/broken",
+        default: Severity::Error,
+        summary: "a link is gone: 404, 410, no such host, connection refused, invalid TLS certificate",
+    },
+    Rule {
+        id: "link/redirect",
+        default: Severity::Warning,
+        summary: "a link permanently redirects elsewhere (http → https is info); the fix is the new URL",
+    },
+    Rule {
+        id: "link/unverified",
+        default: Severity::Info,
+        summary: "a link could not be verified: the site blocks bots, rate-limits or timed out",
+    },
 ];
+
+pub use link::link_findings;
+pub use url::problem as url_problem;
 
 /// Looks a rule up by id.
 pub fn rule(id: &str) -> Option<&'static Rule> {

@@ -2,5 +2,7 @@
 
 mod cli;
 mod corpus;
+mod links;
 mod reports;
+mod server;
 mod support;

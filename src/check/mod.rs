@@ -1,0 +1,226 @@
+//! Link health over the network: every distinct URL checked once, concurrently and
+//! politely (global and per-host limits, adaptive slowing), with a persistent cache
+//! and a failure history so that one bad night does not cry wolf.
+//!
+//! Tasks wait for their host's permit before the global one, so a slow or strict host
+//! never holds global slots that other hosts could use. One consumer collects results,
+//! updates the progress bar and the statistics: no shared counters to lock.
+
+pub mod cache;
+pub mod host;
+pub mod request;
+pub mod resolve;
+
+use crate::config::NetworkConfig;
+use cache::{Cache, CacheEntry};
+use indicatif::{ProgressBar, ProgressStyle};
+use regex::RegexSet;
+use request::{Checker, Hop, Outcome};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A URL's status after the failure history is applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum LinkStatus {
+    /// Alive, possibly after redirects.
+    Ok {
+        /// Final status code.
+        code: u16,
+        /// Redirects followed.
+        hops: Vec<Hop>,
+    },
+    /// Gone: report as `link/broken`.
+    Broken {
+        /// Why.
+        reason: String,
+    },
+    /// Could not be verified: report as `link/unverified` (info).
+    Unverified {
+        /// Why.
+        reason: String,
+    },
+    /// Not requested (private address, no network).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Counts of a network run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LinkStats {
+    /// Distinct URLs considered (excluded ones aside).
+    pub checked: usize,
+    /// Alive without a permanent redirect.
+    pub ok: usize,
+    /// Broken.
+    pub broken: usize,
+    /// Alive behind a permanent redirect.
+    pub redirects: usize,
+    /// Unverified.
+    pub unverified: usize,
+    /// Not requested.
+    pub skipped: usize,
+    /// Taken from the cache.
+    pub cached: usize,
+    /// Excluded by `network.exclude`.
+    pub excluded: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// The results of a network run.
+#[derive(Debug, Clone, Default)]
+pub struct LinkRun {
+    /// Status by URL (as written in the list).
+    pub results: BTreeMap<String, LinkStatus>,
+    /// Counts.
+    pub stats: LinkStats,
+}
+
+/// Every host failed to resolve or connect: the machine has no network.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no network: {hosts} failed to resolve or connect and nothing answered; run with --offline to check the list without the network"
+)]
+pub struct NoNetwork {
+    /// Some of the hosts that failed.
+    pub hosts: String,
+}
+
+/// Whether a URL is one the link checker requests (http or https, well formed).
+pub fn checkable(url: &str) -> bool {
+    let u = url.trim();
+    (u.starts_with("http://") || u.starts_with("https://"))
+        && crate::rules::url_problem(u).is_none()
+}
+
+/// The permanent-redirect target of a chain: followed while hops are 301/308.
+pub fn permanent_target(hops: &[Hop]) -> Option<&str> {
+    hops.iter()
+        .take_while(|h| h.code == 301 || h.code == 308)
+        .last()
+        .map(|h| h.to.as_str())
+}
+
+/// Checks `urls` (deduplicated here), using and updating `cache`.
+pub async fn run(
+    urls: impl IntoIterator<Item = String>,
+    config: &NetworkConfig,
+    cache: &mut Cache,
+    progress: bool,
+) -> anyhow::Result<LinkRun> {
+    let started = Instant::now();
+    let urls: BTreeSet<String> = urls.into_iter().filter(|u| checkable(u)).collect();
+    let include = RegexSet::new(&config.include)?;
+    let exclude = RegexSet::new(&config.exclude)?;
+    let mut run = LinkRun::default();
+    let mut todo = Vec::new();
+    for url in urls {
+        if exclude.is_match(&url) && !include.is_match(&url) {
+            run.stats.excluded += 1;
+            continue;
+        }
+        match cache.fresh(&url, config.cache_ttl) {
+            Some(status) => {
+                run.stats.cached += 1;
+                run.results.insert(url, status.clone());
+            }
+            None => todo.push(url),
+        }
+    }
+    let checker = Arc::new(Checker::new(config)?);
+    let bar = if progress && !todo.is_empty() {
+        let bar = ProgressBar::new(todo.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} URLs · {msg} · {per_sec}")
+                .expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for url in todo {
+        let checker = checker.clone();
+        tasks.spawn(async move {
+            let outcome = checker.check(&url).await;
+            (url, outcome)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let (url, outcome) = joined?;
+        bar.inc(1);
+        bar.set_message(format!(
+            "{} hosts in flight",
+            checker
+                .hosts_in_flight
+                .load(std::sync::atomic::Ordering::Relaxed)
+        ));
+        let status = remember(cache, &url, outcome, config.failure_threshold);
+        run.results.insert(url, status);
+    }
+    bar.finish_and_clear();
+    if checker.probe.is_down() {
+        let hosts = checker.probe.failed_hosts().join(", ");
+        return Err(NoNetwork { hosts }.into());
+    }
+    for status in run.results.values() {
+        match status {
+            LinkStatus::Ok { hops, .. } if permanent_target(hops).is_some() => {
+                run.stats.redirects += 1
+            }
+            LinkStatus::Ok { .. } => run.stats.ok += 1,
+            LinkStatus::Broken { .. } => run.stats.broken += 1,
+            LinkStatus::Unverified { .. } => run.stats.unverified += 1,
+            LinkStatus::Skipped { .. } => run.stats.skipped += 1,
+        }
+    }
+    run.stats.checked = run.results.len();
+    run.stats.seconds = started.elapsed().as_secs_f64();
+    Ok(run)
+}
+
+/// Applies the failure history: a definitive failure is broken at once; a transient
+/// one only after `threshold` consecutive failing runs.
+fn remember(cache: &mut Cache, url: &str, outcome: Outcome, threshold: u32) -> LinkStatus {
+    let previous = cache.entries.get(url).map_or(0, |e| e.failures);
+    let (status, failures) = match outcome {
+        Outcome::Alive { code, hops } => (LinkStatus::Ok { code, hops }, 0),
+        Outcome::Gone { reason } => (LinkStatus::Broken { reason }, previous + 1),
+        Outcome::Blocked { reason } => (LinkStatus::Unverified { reason }, previous),
+        Outcome::Transient { reason } => {
+            let failures = previous + 1;
+            if failures >= threshold.max(1) {
+                (
+                    LinkStatus::Broken {
+                        reason: format!("{reason}; failed on {failures} consecutive runs"),
+                    },
+                    failures,
+                )
+            } else {
+                (
+                    LinkStatus::Unverified {
+                        reason: format!(
+                            "{reason} (failure {failures} of {threshold} before it is reported broken)"
+                        ),
+                    },
+                    failures,
+                )
+            }
+        }
+        Outcome::Skipped { reason } => return LinkStatus::Skipped { reason },
+    };
+    cache.entries.insert(
+        url.to_string(),
+        CacheEntry {
+            checked: cache::now(),
+            status: status.clone(),
+            failures,
+        },
+    );
+    status
+}

@@ -1,0 +1,671 @@
+//! Checking one URL: remap, HEAD then GET, bounded body, redirects followed by hand
+//! (chain recorded, loops detected), retries with backoff, and the classification
+//! that keeps false alarms out (403/429/999/challenges are "unverified", not broken).
+
+use super::host::Host;
+use super::resolve::{GuardedResolver, NoSuchHost, PrivateAddress, is_public};
+use crate::config::NetworkConfig;
+use regex::Regex;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio::sync::Semaphore;
+use url::Url;
+
+/// One hop of a redirect chain, in the list's terms (remap undone).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Hop {
+    /// The status that redirected.
+    pub code: u16,
+    /// Where it pointed.
+    pub to: String,
+}
+
+/// What one check found, before the failure history is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The resource answered with an accepted status.
+    Alive {
+        /// Final status.
+        code: u16,
+        /// Redirects followed to get there.
+        hops: Vec<Hop>,
+    },
+    /// It is gone for good: 404, 410, no such host, refused, bad certificate.
+    Gone {
+        /// Why, in a few words.
+        reason: String,
+    },
+    /// The site would not let a bot see it (401/403/429/999, a challenge page), or a
+    /// redirect loop: say so, never call it broken.
+    Blocked {
+        /// Why.
+        reason: String,
+    },
+    /// It failed in a way that may pass (timeout, reset, 5xx), after all retries.
+    Transient {
+        /// Why.
+        reason: String,
+    },
+    /// It was not requested.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An HTTP response reduced to what the checker needs.
+struct Answer {
+    code: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// A failure below HTTP.
+enum Failure {
+    Timeout,
+    Reset(String),
+    NoSuchHost(String),
+    Refused,
+    Certificate(String),
+    Private(String),
+    Other(String),
+}
+
+impl Failure {
+    fn from_reqwest(e: &reqwest::Error) -> Failure {
+        if e.is_timeout() {
+            return Failure::Timeout;
+        }
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        let mut text = String::new();
+        while let Some(err) = source {
+            if let Some(n) = err.downcast_ref::<NoSuchHost>() {
+                return Failure::NoSuchHost(n.host.clone());
+            }
+            if let Some(p) = err.downcast_ref::<PrivateAddress>() {
+                return Failure::Private(p.host.clone());
+            }
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => return Failure::Refused,
+                    std::io::ErrorKind::TimedOut => return Failure::Timeout,
+                    _ => {}
+                }
+            }
+            text = err.to_string();
+            source = err.source();
+        }
+        let lower = text.to_lowercase();
+        if lower.contains("certificate") || lower.contains("unknownissuer") {
+            Failure::Certificate(text)
+        } else if lower.contains("reset")
+            || lower.contains("closed")
+            || lower.contains("incomplete")
+            || lower.contains("broken pipe")
+            || e.is_body()
+            || e.is_request()
+        {
+            Failure::Reset(text)
+        } else {
+            Failure::Other(text)
+        }
+    }
+
+    fn is_network_level(&self) -> bool {
+        matches!(self, Failure::NoSuchHost(_) | Failure::Refused)
+    }
+}
+
+/// Early detection of "no network at all": several different hosts failed to resolve
+/// or connect and nothing has answered yet.
+#[derive(Debug, Default)]
+pub struct NetworkProbe {
+    answered: AtomicBool,
+    failed_hosts: Mutex<HashSet<String>>,
+    down: AtomicBool,
+}
+
+/// Distinct hosts that must fail at the network level, with no answer from any, before
+/// the network is declared down.
+const NO_NETWORK_HOSTS: usize = 3;
+
+impl NetworkProbe {
+    fn answered(&self) {
+        self.answered.store(true, Ordering::SeqCst);
+    }
+
+    fn failed(&self, host: &str) {
+        let mut hosts = self.failed_hosts.lock().expect("probe lock");
+        hosts.insert(host.to_string());
+        if hosts.len() >= NO_NETWORK_HOSTS && !self.answered.load(Ordering::SeqCst) {
+            self.down.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether the network has been declared down.
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
+
+    /// Some hosts that failed at the network level, sorted.
+    pub fn failed_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self
+            .failed_hosts
+            .lock()
+            .expect("probe lock")
+            .iter()
+            .cloned()
+            .collect();
+        hosts.sort();
+        hosts.truncate(5);
+        hosts
+    }
+}
+
+/// Checks URLs with shared limits; cheap to share behind an `Arc`.
+pub struct Checker {
+    client: reqwest::Client,
+    config: NetworkConfig,
+    remaps: Vec<(Regex, String)>,
+    global: Semaphore,
+    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    /// Hosts with a request in flight.
+    pub hosts_in_flight: AtomicUsize,
+    /// "No network" detection.
+    pub probe: NetworkProbe,
+}
+
+/// Statuses that mean "a bot is not welcome", never "broken".
+const BLOCKING: &[u16] = &[401, 403, 429, 999];
+
+impl Checker {
+    /// Builds the HTTP client and limits from the configuration.
+    pub fn new(config: &NetworkConfig) -> anyhow::Result<Self> {
+        let mut agent = if config.user_agent.is_empty() {
+            format!(
+                "paperlint/{} (link checker for paper lists)",
+                env!("CARGO_PKG_VERSION")
+            )
+        } else {
+            config.user_agent.clone()
+        };
+        if !config.mailto.is_empty() {
+            agent.push_str(&format!(" mailto:{}", config.mailto));
+        }
+        let client = reqwest::Client::builder()
+            .user_agent(agent)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(GuardedResolver {
+                allow_private: config.allow_private,
+            }))
+            .connect_timeout(config.timeout)
+            .pool_max_idle_per_host(config.host_concurrency)
+            .build()?;
+        let remaps = config
+            .remap
+            .iter()
+            .map(|r| Ok((Regex::new(&r.pattern)?, r.replacement.clone())))
+            .collect::<Result<Vec<_>, regex::Error>>()?;
+        Ok(Checker {
+            client,
+            config: config.clone(),
+            remaps,
+            global: Semaphore::new(config.concurrency.max(1)),
+            hosts: Mutex::new(HashMap::new()),
+            hosts_in_flight: AtomicUsize::new(0),
+            probe: NetworkProbe::default(),
+        })
+    }
+
+    /// The URL actually requested for a URL of the list.
+    pub fn remap(&self, url: &str) -> String {
+        for (re, replacement) in &self.remaps {
+            if re.is_match(url) {
+                return re.replace(url, replacement.as_str()).into_owned();
+            }
+        }
+        url.to_string()
+    }
+
+    fn host(&self, key: &str) -> Arc<Host> {
+        let mut hosts = self.hosts.lock().expect("hosts lock");
+        hosts
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                let name = key.rsplit_once(':').map_or(key, |(h, _)| h);
+                let over = self.config.hosts.get(name);
+                Arc::new(Host::new(
+                    over.and_then(|h| h.concurrency)
+                        .unwrap_or(self.config.host_concurrency),
+                    over.and_then(|h| h.interval)
+                        .unwrap_or(self.config.host_interval),
+                ))
+            })
+            .clone()
+    }
+
+    fn accepted(&self, host: &str, code: StatusCode) -> bool {
+        code.is_success()
+            || self.config.accept.contains(&code.as_u16())
+            || self
+                .config
+                .hosts
+                .get(host)
+                .is_some_and(|h| h.accept.contains(&code.as_u16()))
+    }
+
+    /// Checks one URL of the list, following redirects.
+    pub async fn check(&self, original: &str) -> Outcome {
+        let Ok(mut logical) = Url::parse(original.trim()) else {
+            return Outcome::Skipped {
+                reason: "not a valid URL".into(),
+            };
+        };
+        let mut hops = Vec::new();
+        let mut seen = HashSet::from([logical.to_string()]);
+        loop {
+            if self.probe.is_down() {
+                return Outcome::Skipped {
+                    reason: "no network".into(),
+                };
+            }
+            let Ok(request) = Url::parse(&self.remap(logical.as_str())) else {
+                return Outcome::Skipped {
+                    reason: "remapped URL is not valid".into(),
+                };
+            };
+            let answer = match self
+                .fetch(&request, logical.host_str().unwrap_or_default())
+                .await
+            {
+                Ok(a) => a,
+                Err(outcome) => return outcome,
+            };
+            let code = answer.code;
+            if code.is_redirection()
+                && let Some(location) = answer.headers.get(LOCATION).and_then(|v| v.to_str().ok())
+            {
+                let Ok(next) = logical.join(location) else {
+                    return Outcome::Blocked {
+                        reason: format!(
+                            "{} redirect to an invalid URL `{location}`",
+                            code.as_u16()
+                        ),
+                    };
+                };
+                hops.push(Hop {
+                    code: code.as_u16(),
+                    to: next.to_string(),
+                });
+                if !seen.insert(next.to_string()) {
+                    let chain: Vec<&str> = std::iter::once(original)
+                        .chain(hops.iter().map(|h| h.to.as_str()))
+                        .collect();
+                    return Outcome::Blocked {
+                        reason: format!("redirect loop: {}", chain.join(" → ")),
+                    };
+                }
+                if hops.len() > self.config.max_redirects {
+                    return Outcome::Blocked {
+                        reason: format!("more than {} redirects", self.config.max_redirects),
+                    };
+                }
+                logical = next;
+                continue;
+            }
+            let host = request.host_str().unwrap_or_default().to_string();
+            return self.classify(&host, answer, hops);
+        }
+    }
+
+    fn classify(&self, host: &str, answer: Answer, hops: Vec<Hop>) -> Outcome {
+        let code = answer.code;
+        if let Some(vendor) = challenge(&answer) {
+            return Outcome::Blocked {
+                reason: format!("{} with a {vendor} bot challenge", status_text(code)),
+            };
+        }
+        if self.accepted(host, code) {
+            return Outcome::Alive {
+                code: code.as_u16(),
+                hops,
+            };
+        }
+        match code.as_u16() {
+            404 | 410 => Outcome::Gone {
+                reason: status_text(code),
+            },
+            c if BLOCKING.contains(&c) => Outcome::Blocked {
+                reason: format!(
+                    "{} (the site blocks bots or rate-limits)",
+                    status_text(code)
+                ),
+            },
+            408 => Outcome::Transient {
+                reason: status_text(code),
+            },
+            c if c >= 500 => Outcome::Transient {
+                reason: status_text(code),
+            },
+            _ => Outcome::Blocked {
+                reason: status_text(code),
+            },
+        }
+    }
+
+    /// One URL (no redirects), with retries; an `Err` is the final outcome.
+    /// `logical_host` is the host as the list names it (before remap), for the
+    /// no-network probe.
+    async fn fetch(&self, url: &Url, logical_host: &str) -> Result<Answer, Outcome> {
+        let host_name = url.host_str().unwrap_or_default().to_string();
+        if let Ok(ip) = host_name
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            && !self.config.allow_private
+            && !is_public(ip)
+        {
+            return Err(Outcome::Skipped {
+                reason: format!("`{ip}` is a private address (network.allow_private)"),
+            });
+        }
+        let key = format!("{}:{}", host_name, url.port_or_known_default().unwrap_or(0));
+        let host = self.host(&key);
+        let headers = self
+            .config
+            .hosts
+            .get(&host_name)
+            .map(|h| h.headers.clone())
+            .unwrap_or_default();
+        let mut transient_left = self.config.retries;
+        let mut limited_left = self.config.retries + 8;
+        let mut attempt = 0u32;
+        loop {
+            if self.probe.is_down() {
+                return Err(Outcome::Skipped {
+                    reason: "no network".into(),
+                });
+            }
+            let result = {
+                let _host_permit = host.acquire().await;
+                let _global = self
+                    .global
+                    .acquire()
+                    .await
+                    .expect("global semaphore is never closed");
+                if host.start() {
+                    self.hosts_in_flight.fetch_add(1, Ordering::SeqCst);
+                }
+                let r = self.request(url, &headers).await;
+                if host.finish() {
+                    self.hosts_in_flight.fetch_sub(1, Ordering::SeqCst);
+                }
+                r
+            };
+            attempt += 1;
+            match result {
+                Ok(answer) => {
+                    self.probe.answered();
+                    let code = answer.code.as_u16();
+                    if code == 429 || code == 503 {
+                        host.slow_down(retry_after(&answer.headers, self.config.retry_after_cap));
+                        if limited_left > 0 && challenge(&answer).is_none() {
+                            limited_left -= 1;
+                            continue;
+                        }
+                        return Ok(answer);
+                    }
+                    if let Some(at) = rate_limit_reset(&answer.headers, self.config.retry_after_cap)
+                    {
+                        host.pause_until(at);
+                    }
+                    if (code >= 500 || code == 408) && transient_left > 0 {
+                        transient_left -= 1;
+                        self.backoff(attempt).await;
+                        continue;
+                    }
+                    host.speed_up();
+                    return Ok(answer);
+                }
+                Err(failure) => {
+                    if failure.is_network_level() {
+                        self.probe.failed(logical_host);
+                    } else {
+                        self.probe.answered();
+                    }
+                    let transient = matches!(
+                        failure,
+                        Failure::Timeout | Failure::Reset(_) | Failure::Other(_)
+                    );
+                    if transient && transient_left > 0 {
+                        transient_left -= 1;
+                        self.backoff(attempt).await;
+                        continue;
+                    }
+                    return Err(match failure {
+                        Failure::Timeout => Outcome::Transient {
+                            reason: format!("timed out after {} attempts", attempt),
+                        },
+                        Failure::Reset(e) => Outcome::Transient {
+                            reason: format!("connection failed: {e}"),
+                        },
+                        Failure::Other(e) => Outcome::Transient { reason: e },
+                        Failure::NoSuchHost(h) => Outcome::Gone {
+                            reason: format!("no such host `{h}`"),
+                        },
+                        Failure::Refused => Outcome::Gone {
+                            reason: "connection refused".into(),
+                        },
+                        Failure::Certificate(e) => Outcome::Gone {
+                            reason: format!("TLS certificate invalid: {e}"),
+                        },
+                        Failure::Private(h) => Outcome::Skipped {
+                            reason: format!(
+                                "`{h}` resolves to a private address (network.allow_private)"
+                            ),
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    async fn backoff(&self, attempt: u32) {
+        let base = self
+            .config
+            .backoff
+            .saturating_mul(1 << attempt.min(6).saturating_sub(1));
+        let jitter = base.mul_f64(fastrand::f64());
+        tokio::time::sleep(base + jitter).await;
+    }
+
+    /// HEAD, falling back to GET when HEAD is refused, unreliable or hangs. Only a
+    /// success, a redirect, 404/410 or 429 is taken from HEAD: any other error status
+    /// (405, 403, 501, 400, a 503 challenge page...) is asked again with GET, whose
+    /// body tells a bot challenge from a real failure.
+    async fn request(
+        &self,
+        url: &Url,
+        headers: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Answer, Failure> {
+        let head = self
+            .send(Method::HEAD, url, headers, self.config.timeout / 2)
+            .await;
+        match head {
+            Ok(a)
+                if a.code.is_success()
+                    || a.code.is_redirection()
+                    || matches!(a.code.as_u16(), 404 | 410 | 429) =>
+            {
+                Ok(a)
+            }
+            Ok(_) | Err(Failure::Timeout) | Err(Failure::Reset(_)) => {
+                self.send(Method::GET, url, headers, self.config.timeout)
+                    .await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        headers: &std::collections::BTreeMap<String, String>,
+        timeout: Duration,
+    ) -> Result<Answer, Failure> {
+        let mut builder = self
+            .client
+            .request(method.clone(), url.clone())
+            .timeout(timeout);
+        for (k, v) in headers {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::try_from(k.as_str()),
+                HeaderValue::try_from(v.as_str()),
+            ) {
+                builder = builder.header(k, v);
+            }
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| Failure::from_reqwest(&e))?;
+        let code = response.status();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        if method == Method::GET {
+            // Read a bounded prefix only: an endless or huge body is cut off here.
+            while body.len() < self.config.max_body {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => body.extend_from_slice(
+                        &chunk[..chunk.len().min(self.config.max_body - body.len())],
+                    ),
+                    Ok(None) => break,
+                    // The status is known; a body that breaks off does not change it.
+                    Err(e) if e.is_timeout() && !body.is_empty() => break,
+                    Err(e) => return Err(Failure::from_reqwest(&e)),
+                }
+            }
+        }
+        Ok(Answer {
+            code,
+            headers,
+            body,
+        })
+    }
+}
+
+fn status_text(code: StatusCode) -> String {
+    match code.canonical_reason() {
+        Some(r) => format!("{} {r}", code.as_u16()),
+        None => code.as_u16().to_string(),
+    }
+}
+
+/// A bot-challenge page (the resource may well exist behind it).
+fn challenge(answer: &Answer) -> Option<&'static str> {
+    let h = &answer.headers;
+    if h.get("cf-mitigated")
+        .is_some_and(|v| v.as_bytes() == b"challenge")
+    {
+        return Some("Cloudflare");
+    }
+    if answer.code.is_success() && answer.body.is_empty() {
+        return None;
+    }
+    let head =
+        String::from_utf8_lossy(&answer.body[..answer.body.len().min(16 * 1024)]).to_lowercase();
+    let cloudflare = h
+        .get("server")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cloudflare"));
+    if (cloudflare || !answer.code.is_success())
+        && (head.contains("challenge-platform")
+            || head.contains("<title>just a moment")
+            || head.contains("cf-chl"))
+    {
+        return Some("Cloudflare");
+    }
+    if !answer.code.is_success()
+        && (head.contains("ddos-guard")
+            || head.contains("captcha")
+            || head.contains("checking your browser"))
+    {
+        return Some("bot-protection");
+    }
+    None
+}
+
+/// `Retry-After` as seconds or an HTTP date, capped.
+pub fn retry_after(headers: &HeaderMap, cap: Duration) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => httpdate::parse_http_date(value)
+            .ok()?
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    };
+    Some(wait.min(cap))
+}
+
+/// `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset` (epoch seconds or seconds to
+/// wait): the instant requests may resume, capped.
+fn rate_limit_reset(headers: &HeaderMap, cap: Duration) -> Option<tokio::time::Instant> {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    if get("x-ratelimit-remaining")? > 0.0 {
+        return None;
+    }
+    let reset = get("x-ratelimit-reset")?;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    let wait = if reset > 1e9 { reset - now } else { reset };
+    Some(tokio::time::Instant::now() + Duration::from_secs_f64(wait.max(0.0)).min(cap))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_with_a_cap() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(
+            retry_after(&h, Duration::from_secs(60)),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&h, Duration::from_secs(3)),
+            Some(Duration::from_secs(3))
+        );
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        h.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        let d = retry_after(&h, Duration::from_secs(60)).unwrap();
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn cloudflare_challenges_are_recognised() {
+        let mut headers = HeaderMap::new();
+        headers.insert("server", HeaderValue::from_static("cloudflare"));
+        let answer = Answer {
+            code: StatusCode::FORBIDDEN,
+            headers,
+            body: b"<html><head><title>Just a moment...</title>".to_vec(),
+        };
+        assert_eq!(challenge(&answer), Some("Cloudflare"));
+    }
+}

@@ -1,0 +1,548 @@
+//! The link checker against real local servers: wiremock for ordinary answers, the
+//! scripted server for hangs, resets, endless bodies and concurrency counting.
+
+use crate::server::{Action, Server};
+use paperlint::check::cache::Cache;
+use paperlint::check::{LinkRun, LinkStatus, run};
+use paperlint::config::{HostConfig, NetworkConfig, Remap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Limits suited to tests: loopback allowed, short timeouts and backoff, no cache file.
+fn config() -> NetworkConfig {
+    NetworkConfig {
+        allow_private: true,
+        timeout: Duration::from_millis(800),
+        backoff: Duration::from_millis(10),
+        retry_after_cap: Duration::from_secs(2),
+        cache: String::new(),
+        ..NetworkConfig::default()
+    }
+}
+
+async fn check(urls: &[String], config: &NetworkConfig) -> LinkRun {
+    run(urls.iter().cloned(), config, &mut Cache::default(), false)
+        .await
+        .expect("network run")
+}
+
+fn status<'a>(run: &'a LinkRun, url: &str) -> &'a LinkStatus {
+    run.results
+        .get(url)
+        .unwrap_or_else(|| panic!("no result for {url}"))
+}
+
+fn is_broken(s: &LinkStatus) -> bool {
+    matches!(s, LinkStatus::Broken { .. })
+}
+
+fn is_unverified(s: &LinkStatus) -> bool {
+    matches!(s, LinkStatus::Unverified { .. })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ok_gone_and_blocked_statuses() {
+    let server = MockServer::start().await;
+    for (p, code) in [
+        ("/ok", 200),
+        ("/missing", 404),
+        ("/gone", 410),
+        ("/forbidden", 403),
+        ("/linkedin", 999),
+        ("/teapot", 418),
+    ] {
+        Mock::given(path(p))
+            .respond_with(ResponseTemplate::new(code))
+            .mount(&server)
+            .await;
+    }
+    let urls: Vec<String> = [
+        "/ok",
+        "/missing",
+        "/gone",
+        "/forbidden",
+        "/linkedin",
+        "/teapot",
+    ]
+    .iter()
+    .map(|p| format!("{}{p}", server.uri()))
+    .collect();
+    let r = check(&urls, &config()).await;
+    assert!(matches!(
+        status(&r, &urls[0]),
+        LinkStatus::Ok { code: 200, .. }
+    ));
+    assert_eq!(
+        status(&r, &urls[1]),
+        &LinkStatus::Broken {
+            reason: "404 Not Found".into()
+        }
+    );
+    assert_eq!(
+        status(&r, &urls[2]),
+        &LinkStatus::Broken {
+            reason: "410 Gone".into()
+        }
+    );
+    assert!(is_unverified(status(&r, &urls[3])), "403 is not broken");
+    assert!(is_unverified(status(&r, &urls[4])), "999 is not broken");
+    assert!(is_unverified(status(&r, &urls[5])), "odd 4xx is not broken");
+    assert_eq!((r.stats.ok, r.stats.broken, r.stats.unverified), (1, 2, 3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn permanent_redirect_chains_give_the_final_url_and_loops_are_named() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    Mock::given(path("/old"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/older"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/older"))
+        .respond_with(ResponseTemplate::new(308).insert_header("location", format!("{uri}/new")))
+        .mount(&server)
+        .await;
+    Mock::given(path("/new"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(path("/temp"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/new"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/a"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/b"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/b"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/a"))
+        .mount(&server)
+        .await;
+    let urls = vec![
+        format!("{uri}/old"),
+        format!("{uri}/temp"),
+        format!("{uri}/a"),
+    ];
+    let r = check(&urls, &config()).await;
+    let LinkStatus::Ok { hops, .. } = status(&r, &urls[0]) else {
+        panic!("{:?}", status(&r, &urls[0]))
+    };
+    assert_eq!(
+        paperlint::check::permanent_target(hops),
+        Some(format!("{uri}/new").as_str())
+    );
+    let LinkStatus::Ok { hops, .. } = status(&r, &urls[1]) else {
+        panic!()
+    };
+    assert_eq!(
+        paperlint::check::permanent_target(hops),
+        None,
+        "a 302 is not a reason to rewrite the list"
+    );
+    let LinkStatus::Unverified { reason } = status(&r, &urls[2]) else {
+        panic!("{:?}", status(&r, &urls[2]))
+    };
+    assert!(reason.starts_with("redirect loop:"), "{reason}");
+    assert_eq!(r.stats.redirects, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn head_refused_falls_back_to_get() {
+    let server = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .respond_with(ResponseTemplate::new(405))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let urls = vec![format!("{}/paper", server.uri())];
+    let r = check(&urls, &config()).await;
+    assert!(matches!(
+        status(&r, &urls[0]),
+        LinkStatus::Ok { code: 200, .. }
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_and_server_errors_are_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/busy"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/busy"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(path("/flaky"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/flaky"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/flaky"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let urls = vec![
+        format!("{}/busy", server.uri()),
+        format!("{}/flaky", server.uri()),
+    ];
+    let started = std::time::Instant::now();
+    let r = check(&urls, &config()).await;
+    assert!(
+        matches!(status(&r, &urls[0]), LinkStatus::Ok { .. }),
+        "{:?}",
+        status(&r, &urls[0])
+    );
+    assert!(
+        matches!(status(&r, &urls[1]), LinkStatus::Ok { .. }),
+        "{:?}",
+        status(&r, &urls[1])
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After: 1 was honoured"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn persistent_server_errors_are_unverified_until_the_streak_says_broken() {
+    let server = MockServer::start().await;
+    Mock::given(path("/down"))
+        .respond_with(ResponseTemplate::new(502))
+        .mount(&server)
+        .await;
+    let urls = vec![format!("{}/down", server.uri())];
+    let cfg = config();
+    let mut cache = Cache::default();
+    let first = run(urls.clone(), &cfg, &mut cache, false).await.unwrap();
+    assert!(
+        is_unverified(status(&first, &urls[0])),
+        "{:?}",
+        status(&first, &urls[0])
+    );
+    // 1 attempt + 2 retries, each a HEAD then a GET (a HEAD error is asked again with GET).
+    assert_eq!(server.received_requests().await.unwrap().len(), 6);
+    let second = run(urls.clone(), &cfg, &mut cache, false).await.unwrap();
+    let LinkStatus::Broken { reason } = status(&second, &urls[0]) else {
+        panic!("{:?}", status(&second, &urls[0]))
+    };
+    assert!(reason.contains("failed on 2 consecutive runs"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_answers_times_out_as_unverified() {
+    let server = Server::start("127.0.0.1", |_| Action::Hang).await;
+    let urls = vec![server.url("/slow")];
+    let cfg = NetworkConfig {
+        timeout: Duration::from_millis(300),
+        retries: 1,
+        ..config()
+    };
+    let r = check(&urls, &cfg).await;
+    let LinkStatus::Unverified { reason } = status(&r, &urls[0]) else {
+        panic!("{:?}", status(&r, &urls[0]))
+    };
+    assert!(reason.contains("timed out"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_body_is_read_only_up_to_the_limit() {
+    let server = Server::start("127.0.0.1", |r| {
+        if r.method == "HEAD" {
+            Action::status(405)
+        } else {
+            Action::Endless
+        }
+    })
+    .await;
+    let urls = vec![server.url("/huge")];
+    let cfg = NetworkConfig {
+        max_body: 256 * 1024,
+        timeout: Duration::from_secs(5),
+        ..config()
+    };
+    let started = std::time::Instant::now();
+    let r = check(&urls, &cfg).await;
+    assert!(
+        matches!(status(&r, &urls[0]), LinkStatus::Ok { code: 200, .. }),
+        "{:?}",
+        status(&r, &urls[0])
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_resets_are_transient() {
+    let server = Server::start("127.0.0.1", |_| Action::Reset).await;
+    let urls = vec![server.url("/reset")];
+    let r = check(&urls, &config()).await;
+    assert!(
+        is_unverified(status(&r, &urls[0])),
+        "{:?}",
+        status(&r, &urls[0])
+    );
+    assert!(server.requests() >= 3, "retried: {}", server.requests());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_port_is_broken_at_once() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let urls = vec![format!("http://127.0.0.1:{port}/x")];
+    let r = check(&urls, &config()).await;
+    assert_eq!(
+        status(&r, &urls[0]),
+        &LinkStatus::Broken {
+            reason: "connection refused".into()
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn private_addresses_are_skipped_unless_allowed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let port = server.address().port();
+    let urls = vec![
+        format!("http://127.0.0.1:{port}/x"),
+        format!("http://[::1]:{port}/x"),
+    ];
+    let cfg = NetworkConfig {
+        allow_private: false,
+        ..config()
+    };
+    let r = check(&urls, &cfg).await;
+    for u in &urls {
+        let LinkStatus::Skipped { reason } = status(&r, u) else {
+            panic!("{u}: {:?}", status(&r, u))
+        };
+        assert!(reason.contains("private address"), "{reason}");
+    }
+    assert_eq!(r.stats.skipped, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remap_exclude_and_identical_urls() {
+    let server = MockServer::start().await;
+    Mock::given(path("/arxiv.org/abs/2301.00001"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cfg = NetworkConfig {
+        remap: vec![Remap {
+            pattern: "^https?://([^/]+)/(.*)$".into(),
+            replacement: format!("{}/$1/$2", server.uri()),
+        }],
+        exclude: vec!["example\\.org".into()],
+        ..config()
+    };
+    let paper = "https://arxiv.org/abs/2301.00001".to_string();
+    let urls = vec![
+        paper.clone(),
+        paper.clone(),
+        paper.clone(),
+        "https://example.org/skip".into(),
+    ];
+    let r = check(&urls, &cfg).await;
+    assert!(matches!(status(&r, &paper), LinkStatus::Ok { .. }));
+    assert!(!r.results.contains_key("https://example.org/skip"));
+    assert_eq!((r.stats.checked, r.stats.excluded), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cached_successes_are_not_requested_again_but_failures_are() {
+    let server = MockServer::start().await;
+    Mock::given(path("/ok"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/missing"))
+        .respond_with(ResponseTemplate::new(404))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sub/cache.json");
+    let urls = vec![
+        format!("{}/ok", server.uri()),
+        format!("{}/missing", server.uri()),
+    ];
+    let cfg = config();
+    for round in 0..2 {
+        let mut cache = Cache::load(&file);
+        let r = run(urls.clone(), &cfg, &mut cache, false).await.unwrap();
+        cache.save(&file).unwrap();
+        assert_eq!(r.stats.cached, round);
+        assert!(is_broken(status(&r, &urls[1])));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_cache_file_is_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cache.json");
+    std::fs::write(&file, "{ not json").unwrap();
+    assert_eq!(Cache::load(&file), Cache::default());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_per_host_limit_holds_and_hosts_proceed_in_parallel() {
+    let slow = Server::start("127.0.0.2", |_| Action::Respond {
+        status: 200,
+        headers: vec![],
+        body: vec![],
+        delay: Duration::from_millis(50),
+    })
+    .await;
+    let fast = Server::start("127.0.0.3", |_| Action::status(200)).await;
+    let mut urls: Vec<String> = (0..40).map(|i| slow.url(&format!("/p{i}"))).collect();
+    urls.extend((0..10).map(|i| fast.url(&format!("/q{i}"))));
+    let cfg = NetworkConfig {
+        host_concurrency: 3,
+        concurrency: 64,
+        ..config()
+    };
+    let r = check(&urls, &cfg).await;
+    assert_eq!(r.stats.ok, 50);
+    assert!(
+        slow.max_concurrent.load(Ordering::SeqCst) <= 3,
+        "max {}",
+        slow.max_concurrent.load(Ordering::SeqCst)
+    );
+    assert!(
+        slow.max_concurrent.load(Ordering::SeqCst) >= 2,
+        "the limit is used, not serialised"
+    );
+    assert_eq!(fast.requests(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_override_tightens_the_limit() {
+    let server = Server::start("127.0.0.4", |_| Action::Respond {
+        status: 200,
+        headers: vec![],
+        body: vec![],
+        delay: Duration::from_millis(20),
+    })
+    .await;
+    let urls: Vec<String> = (0..12).map(|i| server.url(&format!("/p{i}"))).collect();
+    let mut cfg = config();
+    cfg.hosts.insert(
+        "127.0.0.4".into(),
+        HostConfig {
+            concurrency: Some(1),
+            ..HostConfig::default()
+        },
+    );
+    check(&urls, &cfg).await;
+    assert_eq!(server.max_concurrent.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_that_rate_limits_is_slowed_down_not_reported() {
+    // Answers 429 when two requests arrive within 100 ms of each other.
+    let last = Arc::new(std::sync::Mutex::new(None::<std::time::Instant>));
+    let limited = Arc::new(AtomicUsize::new(0));
+    let (l, n) = (last.clone(), limited.clone());
+    let server = Server::start("127.0.0.5", move |_| {
+        let mut last = l.lock().unwrap();
+        let now = std::time::Instant::now();
+        let too_soon = last.is_some_and(|t| now.duration_since(t) < Duration::from_millis(100));
+        *last = Some(now);
+        if too_soon {
+            n.fetch_add(1, Ordering::SeqCst);
+            Action::Respond {
+                status: 429,
+                headers: vec![("retry-after".into(), "0".into())],
+                body: vec![],
+                delay: Duration::ZERO,
+            }
+        } else {
+            Action::status(200)
+        }
+    })
+    .await;
+    let urls: Vec<String> = (0..10).map(|i| server.url(&format!("/p{i}"))).collect();
+    let r = check(
+        &urls,
+        &NetworkConfig {
+            host_concurrency: 4,
+            ..config()
+        },
+    )
+    .await;
+    assert_eq!(r.stats.broken, 0);
+    assert_eq!(r.stats.ok, 10, "{:?}", r.results);
+    assert!(
+        limited.load(Ordering::SeqCst) > 0,
+        "the server did push back"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cloudflare_challenge_is_unverified() {
+    let server = MockServer::start().await;
+    Mock::given(path("/cf"))
+        .respond_with(ResponseTemplate::new(503).insert_header("server", "cloudflare").set_body_string("<html><head><title>Just a moment...</title></head><body>challenge-platform</body></html>"))
+        .mount(&server)
+        .await;
+    let urls = vec![format!("{}/cf", server.uri())];
+    let r = check(&urls, &config()).await;
+    let LinkStatus::Unverified { reason } = status(&r, &urls[0]) else {
+        panic!("{:?}", status(&r, &urls[0]))
+    };
+    assert!(reason.contains("Cloudflare"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_network_at_all_is_one_clear_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let cfg = NetworkConfig {
+        remap: vec![Remap {
+            pattern: "^https://[^/]+/(.*)$".into(),
+            replacement: format!("http://127.0.0.1:{port}/$1"),
+        }],
+        ..config()
+    };
+    // Three hosts, all refused once remapped: the network is declared down.
+    let hosts = [
+        "https://arxiv.org/abs/1",
+        "https://doi.org/10.1/x",
+        "https://www.nature.com/articles/x",
+    ];
+    let err = run(
+        hosts.iter().map(|s| s.to_string()),
+        &cfg,
+        &mut Cache::default(),
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("no network:") && err.to_string().contains("--offline"),
+        "{err}"
+    );
+}
