@@ -389,8 +389,9 @@ impl Checker {
                     reason: "no network".into(),
                 });
             }
-            let result = {
+            let (sent, result) = {
                 let _host_permit = host.acquire().await;
+                let sent = tokio::time::Instant::now();
                 let _global = self
                     .global
                     .acquire()
@@ -403,7 +404,7 @@ impl Checker {
                 if host.finish() {
                     self.hosts_in_flight.fetch_sub(1, Ordering::SeqCst);
                 }
-                r
+                (sent, r)
             };
             attempt += 1;
             match result {
@@ -411,7 +412,10 @@ impl Checker {
                     self.probe.answered();
                     let code = answer.code.as_u16();
                     if code == 429 || code == 503 {
-                        host.slow_down(retry_after(&answer.headers, self.config.retry_after_cap));
+                        host.slow_down(
+                            retry_after(&answer.headers, self.config.retry_after_cap),
+                            sent,
+                        );
                         if limited_left > 0 && challenge(&answer).is_none() {
                             limited_left -= 1;
                             continue;
@@ -427,7 +431,7 @@ impl Checker {
                         self.backoff(attempt).await;
                         continue;
                     }
-                    host.speed_up();
+                    host.speed_up(sent);
                     return Ok(answer);
                 }
                 Err(failure) => {

@@ -448,6 +448,7 @@ fn the_documented_config_toml_is_valid_and_matches_the_defaults() {
     assert_eq!(config.check, defaults.check);
     assert_eq!(config.columns, defaults.columns);
     assert_eq!(config.venues, defaults.venues);
+    assert_eq!(config.network, defaults.network);
     for rule in paperlint::rules::RULES {
         assert_eq!(config.severity(rule.id), Some(rule.default), "{}", rule.id);
     }

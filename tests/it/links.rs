@@ -546,3 +546,153 @@ async fn no_network_at_all_is_one_clear_error() {
         "{err}"
     );
 }
+
+/// End to end through the binary: a list whose hosts are remapped to a local server.
+mod cli {
+    use super::*;
+    use crate::cli::paperlint;
+
+    async fn site() -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(path("/arxiv.org/abs/2301.00001"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        Mock::given(path("/arxiv.org/abs/2301.99999"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        Mock::given(path("/old.example.com/paper"))
+            .respond_with(
+                ResponseTemplate::new(301)
+                    .insert_header("location", "https://new.example.com/paper"),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/new.example.com/paper"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        Mock::given(path("/blocked.example.com/x"))
+            .respond_with(ResponseTemplate::new(403))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    const LIST: &str = "## Papers\n|Year|Title|\n|---|---|\n\
+        |2023|[Alive](https://arxiv.org/abs/2301.00001)|\n\
+        |2023|[Dead](https://arxiv.org/abs/2301.99999)|\n\
+        |2022|[Moved](https://old.example.com/paper)|\n\
+        |2021|[Shy](https://blocked.example.com/x)|\n";
+
+    fn setup(server: &MockServer) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("README.md"), LIST).unwrap();
+        let config = format!(
+            "[network]\nallow_private = true\ntimeout = \"2s\"\nbackoff = \"10ms\"\ncache = \".paperlint/cache.json\"\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{}/$1/$2'\n",
+            server.uri()
+        );
+        std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
+        dir
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn check_reports_broken_redirected_and_unverified_links_with_the_original_urls() {
+        let server = site().await;
+        let dir = setup(&server);
+        let out = paperlint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        let by_rule = |rule: &str| {
+            findings
+                .iter()
+                .filter(|f| f["rule"] == rule)
+                .collect::<Vec<_>>()
+        };
+        let broken = by_rule("link/broken");
+        assert_eq!(broken.len(), 1);
+        assert_eq!(
+            (broken[0]["line"].as_u64(), broken[0]["url"].as_str()),
+            (Some(5), Some("https://arxiv.org/abs/2301.99999"))
+        );
+        assert_eq!(broken[0]["message"], "404 Not Found");
+        let redirect = by_rule("link/redirect");
+        assert_eq!(redirect.len(), 1);
+        assert_eq!(redirect[0]["severity"], "warning");
+        assert_eq!(
+            redirect[0]["fix"]["replacement"], "https://new.example.com/paper",
+            "the fix keeps the list's URL space, not the remap's"
+        );
+        let unverified = by_rule("link/unverified");
+        assert_eq!(
+            (unverified.len(), unverified[0]["severity"].as_str()),
+            (1, Some("info"))
+        );
+        let network = &report["summary"]["network"];
+        assert_eq!(
+            (
+                network["checked"].as_u64(),
+                network["broken"].as_u64(),
+                network["redirects"].as_u64()
+            ),
+            (Some(4), Some(1), Some(1))
+        );
+        assert!(dir.path().join(".paperlint/cache.json").is_file());
+        // The second run takes the successes from the cache.
+        let again = paperlint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!(report["summary"]["network"]["cached"], 2);
+    }
+
+    #[test]
+    fn no_network_is_one_error_and_the_offline_report_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        std::fs::copy(crate::cli::example(), dir.path().join("README.md")).unwrap();
+        let config = format!(
+            "[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
+        );
+        std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
+        let out = paperlint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.lines().filter(|l| l.contains("no network")).count(),
+            1,
+            "{stderr}"
+        );
+        assert!(stderr.contains("--offline"));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert!(
+            rules.contains(&"url/malformed") && !rules.contains(&"link/broken"),
+            "{rules:?}"
+        );
+    }
+}
