@@ -661,6 +661,35 @@ mod tests {
         );
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn x_ratelimit_reset_gives_the_resume_instant() {
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("5"));
+        let now = tokio::time::Instant::now();
+        assert_eq!(
+            rate_limit_reset(&h, Duration::from_secs(60)),
+            Some(now + Duration::from_secs(5))
+        );
+        assert_eq!(
+            rate_limit_reset(&h, Duration::from_secs(2)),
+            Some(now + Duration::from_secs(2))
+        );
+        let epoch = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 10;
+        h.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_str(&epoch.to_string()).unwrap(),
+        );
+        let at = rate_limit_reset(&h, Duration::from_secs(60)).unwrap();
+        assert!(at > now + Duration::from_secs(8) && at <= now + Duration::from_secs(10));
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("3"));
+        assert_eq!(rate_limit_reset(&h, Duration::from_secs(60)), None);
+    }
+
     #[test]
     fn cloudflare_challenges_are_recognised() {
         let mut headers = HeaderMap::new();

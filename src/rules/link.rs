@@ -93,3 +93,72 @@ pub fn link_findings(
     }
     sink.findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::request::Hop;
+
+    fn findings(md: &str, url: &str, status: LinkStatus) -> Vec<Finding> {
+        let source = Source::new("t.md", md.to_string());
+        let config = Config::default();
+        let entries = crate::entries(&source, &config);
+        link_findings(
+            &source,
+            &entries,
+            &BTreeMap::from([(url.to_string(), status)]),
+            &config,
+        )
+    }
+
+    fn moved(to: &str, code: u16) -> LinkStatus {
+        LinkStatus::Ok {
+            code: 200,
+            hops: vec![Hop {
+                code,
+                to: to.to_string(),
+            }],
+        }
+    }
+
+    #[test]
+    fn permanent_redirects_get_a_fix_and_upgrades_are_info() {
+        let md = "|Title|\n|-|\n|[P](http://x.org/p)|\n";
+        let f = findings(md, "http://x.org/p", moved("https://x.org/p", 301));
+        assert_eq!(
+            (f[0].rule, f[0].severity),
+            ("link/redirect", Severity::Info)
+        );
+        assert_eq!(f[0].fix.as_ref().unwrap().replacement, "https://x.org/p");
+        let f = findings(md, "http://x.org/p", moved("https://y.org/q", 308));
+        assert_eq!(
+            (f[0].severity, f[0].message.as_str()),
+            (
+                Severity::Warning,
+                "permanent redirect (308) to https://y.org/q"
+            )
+        );
+        assert!(
+            findings(md, "http://x.org/p", moved("https://y.org/q", 302)).is_empty(),
+            "temporary redirects are fine"
+        );
+    }
+
+    #[test]
+    fn every_row_using_a_broken_url_is_reported() {
+        let md = "|Title|\n|-|\n|[P](https://x.org/p)|\n|[Q](https://x.org/p)|\n";
+        let f = findings(
+            md,
+            "https://x.org/p",
+            LinkStatus::Broken {
+                reason: "404 Not Found".into(),
+            },
+        );
+        let lines: Vec<usize> = f
+            .iter()
+            .filter(|f| f.rule == "link/broken")
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(lines, vec![3, 4]);
+    }
+}

@@ -696,3 +696,53 @@ mod cli {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_user_agent_names_paperlint_and_the_contact() {
+    let server = MockServer::start().await;
+    let agent = format!(
+        "paperlint/{} (link checker for paper lists) mailto:lists@example.org",
+        env!("CARGO_PKG_VERSION")
+    );
+    Mock::given(wiremock::matchers::header("user-agent", agent.as_str()))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let urls = vec![format!("{}/ua", server.uri())];
+    let r = check(
+        &urls,
+        &NetworkConfig {
+            mailto: "lists@example.org".into(),
+            ..config()
+        },
+    )
+    .await;
+    assert!(
+        matches!(status(&r, &urls[0]), LinkStatus::Ok { .. }),
+        "{:?}",
+        status(&r, &urls[0])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn per_host_accept_and_headers_apply() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::header("accept", "text/html"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let urls = vec![format!("{}/members", server.uri())];
+    let mut cfg = config();
+    let host = HostConfig {
+        accept: vec![401],
+        headers: [("Accept".to_string(), "text/html".to_string())].into(),
+        ..HostConfig::default()
+    };
+    cfg.hosts.insert("127.0.0.1".into(), host);
+    let r = check(&urls, &cfg).await;
+    assert!(
+        matches!(status(&r, &urls[0]), LinkStatus::Ok { code: 401, .. }),
+        "{:?}",
+        status(&r, &urls[0])
+    );
+}
