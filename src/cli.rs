@@ -183,14 +183,10 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             );
         }
     }
-    let mut network = None;
-    let mut link_results = std::collections::BTreeMap::new();
+    let mut online = None;
     if !args.offline {
-        match check_links(&linted, &config, !args.quiet) {
-            Ok(run) => {
-                link_results = run.results;
-                network = Some(run.stats);
-            }
+        match go_online(&linted, &config, !args.quiet, true) {
+            Ok(o) => online = Some(o),
             Err(e) => {
                 // No network (or no runtime): say so once, keep the offline report.
                 eprintln!("paperlint: {e:#}");
@@ -198,6 +194,8 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    let empty = crate::online::Online::default();
+    let results = online.as_ref().unwrap_or(&empty);
     let (mut entries, mut links, mut findings) = (0, 0, Vec::new());
     for (source, l) in sources.iter().zip(linted) {
         entries += l.entries.len();
@@ -206,14 +204,21 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         file_findings.extend(crate::rules::link_findings(
             source,
             &l.entries,
-            &link_results,
+            &results.links.results,
+            &config,
+        ));
+        file_findings.extend(crate::rules::paper_findings(
+            source,
+            &l.entries,
+            &results.papers,
             &config,
         ));
         file_findings.sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
         findings.extend(file_findings);
     }
     let mut report = Report::new(sources.len(), entries, links, findings);
-    report.summary.network = network;
+    report.summary.network = online.as_ref().map(|o| o.links.stats.clone());
+    report.summary.metadata = online.as_ref().and_then(|o| o.meta.clone());
     write_output(args.common.output.as_deref(), |out| {
         report::render(&report, args.format, out)
     })?;
@@ -233,18 +238,15 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// Runs the network stage over every link of every file, with the persistent cache.
-fn check_links(
+/// Runs the network stages (papers through their registries, then links) over every
+/// entry of every file, with the persistent cache.
+fn go_online(
     linted: &[crate::Linted],
     config: &Config,
     interactive: bool,
-) -> anyhow::Result<crate::check::LinkRun> {
+    check_links: bool,
+) -> anyhow::Result<crate::online::Online> {
     use std::io::IsTerminal;
-    let urls = linted.iter().flat_map(|l| {
-        l.entries
-            .iter()
-            .flat_map(|e| e.links.iter().map(|k| k.url.clone()))
-    });
     let cache_path =
         (!config.network.cache.is_empty()).then(|| PathBuf::from(&config.network.cache));
     let mut cache = cache_path
@@ -255,11 +257,12 @@ fn check_links(
         .enable_all()
         .build()?;
     let progress = interactive && std::io::stderr().is_terminal();
-    let run = runtime.block_on(crate::check::run(
-        urls,
-        &config.network,
+    let online = runtime.block_on(crate::online::run(
+        linted,
+        config,
         &mut cache,
         progress,
+        check_links,
     ))?;
     if let Some(path) = &cache_path
         && let Err(e) = cache.save(path)
@@ -270,9 +273,14 @@ fn check_links(
         );
     }
     if interactive {
-        eprintln!("paperlint: {}", report::network_line(&run.stats));
+        if check_links {
+            eprintln!("paperlint: {}", report::network_line(&online.links.stats));
+        }
+        if let Some(m) = &online.meta {
+            eprintln!("paperlint: {}", report::metadata_line(m));
+        }
     }
-    Ok(run)
+    Ok(online)
 }
 
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {

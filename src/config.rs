@@ -74,6 +74,57 @@ pub struct Config {
     pub venues: VenueConfig,
     /// `[network]`: how links are checked over the network.
     pub network: NetworkConfig,
+    /// `[metadata]`: the registries papers are resolved through.
+    pub metadata: MetadataConfig,
+}
+
+/// `[metadata]`: registries (every endpoint configurable), pacing and venue aliases.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetadataConfig {
+    /// Resolve papers at all (when not `--offline`).
+    pub enabled: bool,
+    /// The arXiv API query endpoint.
+    pub arxiv_api: String,
+    /// The Crossref REST API base.
+    pub crossref_api: String,
+    /// The DOI resolver base (handle API at `/api/handles/{doi}`, content negotiation at `/{doi}`).
+    pub doi_api: String,
+    /// Minimum time between two arXiv API requests (arXiv asks for 3 s).
+    #[serde(with = "humantime_serde")]
+    pub arxiv_interval: Duration,
+    /// arXiv ids per API request (at most 100).
+    pub arxiv_batch: usize,
+    /// Requests in flight at once to Crossref (its polite pool allows 3).
+    pub crossref_concurrency: usize,
+    /// Contact for Crossref's polite pool (`mailto=`); empty uses `network.mailto`.
+    pub mailto: String,
+    /// Time limit of one registry request.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// How long resolved metadata is reused from the cache.
+    #[serde(with = "humantime_serde")]
+    pub cache_ttl: Duration,
+    /// Extra venue aliases: canonical name → other names.
+    pub venue_aliases: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for MetadataConfig {
+    fn default() -> Self {
+        MetadataConfig {
+            enabled: true,
+            arxiv_api: "https://export.arxiv.org/api/query".into(),
+            crossref_api: "https://api.crossref.org".into(),
+            doi_api: "https://doi.org".into(),
+            arxiv_interval: Duration::from_secs(3),
+            arxiv_batch: 100,
+            crossref_concurrency: 3,
+            mailto: String::new(),
+            timeout: Duration::from_secs(30),
+            cache_ttl: Duration::from_secs(30 * 24 * 3600),
+            venue_aliases: BTreeMap::new(),
+        }
+    }
 }
 
 /// `[network]`: limits, politeness, safety and the cache of the link checker.

@@ -51,6 +51,9 @@ pub struct Link {
     /// Byte range of the destination itself, where a fix can rewrite it. For a
     /// reference link this is inside the definition line.
     pub url_span: Option<Range<usize>>,
+    /// Byte range of the link text (inside `[…]`) for inline links, where a fix can
+    /// rewrite the title.
+    pub text_span: Option<Range<usize>>,
     /// How it is written.
     pub syntax: LinkSyntax,
     /// True for an image source rather than a clickable link.

@@ -317,6 +317,7 @@ impl<'a> Builder<'a> {
                         text: collapse_space(&img.alt),
                         span: img.span,
                         url_span,
+                        text_span: None,
                         syntax: img.syntax,
                         image: true,
                         wraps_image: false,
@@ -361,11 +362,21 @@ impl<'a> Builder<'a> {
                 .and_then(|(_, def)| refdef_dest_span(self.src, def.clone())),
             _ => inline_dest_span(self.src, span.clone(), p.child_end),
         };
+        let text_span = match p.syntax {
+            LinkSyntax::Inline => {
+                let from = p.child_end.clamp(p.span_start + 1, p.span_end);
+                self.src[from..p.span_end]
+                    .find("](")
+                    .map(|i| p.span_start + 1..from + i)
+            }
+            _ => None,
+        };
         Link {
             url: p.url,
             text: collapse_space(&p.text),
             span,
             url_span,
+            text_span,
             syntax: p.syntax,
             image: false,
             wraps_image: p.wraps_image && !p.has_text,
@@ -420,6 +431,7 @@ impl<'a> Builder<'a> {
                     text: self.src[bare.span.clone()].to_string(),
                     url_span: Some(bare.span.clone()),
                     span: bare.span,
+                    text_span: None,
                     syntax: LinkSyntax::Bare,
                     image: false,
                     wraps_image: false,
@@ -470,6 +482,7 @@ impl<'a> Builder<'a> {
                 text: String::new(),
                 span: range.clone(),
                 url_span: Some(span),
+                text_span: None,
                 syntax: LinkSyntax::Html,
                 image,
                 wraps_image: false,

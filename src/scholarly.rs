@@ -31,7 +31,8 @@ pub fn doi(url: &str) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"(?ix)^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/[^\s?\#]+)
-              | ^https?://(?:[a-z0-9-]+\.)*(?:acm\.org|wiley\.com|tandfonline\.com|science\.org|pnas\.org|oup\.com|springer\.com)/(?:.*?/)?(?:doi|chapter|article)/(?:abs/|pdf/|full/|epdf/)?(10\.\d{4,9}/[^\s?\#]+)",
+              | ^https?://(?:[a-z0-9-]+\.)*(?:acm\.org|wiley\.com|tandfonline\.com|science\.org|pnas\.org|oup\.com|springer\.com)/(?:.*?/)?(?:doi|chapter|article)/(?:abs/|pdf/|full/|epdf/)?(10\.\d{4,9}/[^\s?\#]+)
+              | ^https?://journals\.plos\.org/.*[?&]id=(10\.\d{4,9}/[^\s&\#]+)",
         )
         .unwrap()
     });
@@ -44,7 +45,7 @@ pub fn doi(url: &str) -> Option<String> {
     // DOIs are often percent-encoded in links (`10.1145%2F3458754`).
     let url = &percent_decode(url);
     if let Some(c) = RE.captures(url) {
-        let raw = c.get(1).or(c.get(2))?.as_str();
+        let raw = c.get(1).or(c.get(2)).or(c.get(3))?.as_str();
         return Some(raw.trim_end_matches(['/', '.']).to_lowercase());
     }
     NATURE

@@ -19,6 +19,15 @@ pub struct CacheEntry {
     pub failures: u32,
 }
 
+/// One paper's resolved metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetaEntry {
+    /// Unix seconds of the resolution.
+    pub checked: u64,
+    /// What the registry said.
+    pub resolution: crate::metadata::Resolution,
+}
+
 /// The cache file's content.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cache {
@@ -26,6 +35,9 @@ pub struct Cache {
     pub version: u32,
     /// Entries by URL.
     pub entries: BTreeMap<String, CacheEntry>,
+    /// Resolved metadata by paper key (`arXiv:ID`, `doi:DOI`, landing URL).
+    #[serde(default)]
+    pub metadata: BTreeMap<String, MetaEntry>,
 }
 
 /// Unix seconds now.

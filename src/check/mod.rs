@@ -77,6 +77,8 @@ pub struct LinkStats {
 pub struct LinkRun {
     /// Status by URL (as written in the list).
     pub results: BTreeMap<String, LinkStatus>,
+    /// Bodies of the pages asked for with `keep_body` (landing pages), by URL.
+    pub bodies: BTreeMap<String, Vec<u8>>,
     /// Counts.
     pub stats: LinkStats,
 }
@@ -113,6 +115,18 @@ pub async fn run(
     cache: &mut Cache,
     progress: bool,
 ) -> anyhow::Result<LinkRun> {
+    run_keeping_bodies(urls, &BTreeSet::new(), config, cache, progress).await
+}
+
+/// Like [`run`]; the URLs in `keep_body` are fetched with GET (never taken from the
+/// cache) and their bodies returned, for the metadata stage.
+pub async fn run_keeping_bodies(
+    urls: impl IntoIterator<Item = String>,
+    keep_body: &BTreeSet<String>,
+    config: &NetworkConfig,
+    cache: &mut Cache,
+    progress: bool,
+) -> anyhow::Result<LinkRun> {
     let started = Instant::now();
     let urls: BTreeSet<String> = urls.into_iter().filter(|u| checkable(u)).collect();
     let include = RegexSet::new(&config.include)?;
@@ -124,7 +138,10 @@ pub async fn run(
             run.stats.excluded += 1;
             continue;
         }
-        match cache.fresh(&url, config.cache_ttl) {
+        match cache
+            .fresh(&url, config.cache_ttl)
+            .filter(|_| !keep_body.contains(&url))
+        {
             Some(status) => {
                 run.stats.cached += 1;
                 run.results.insert(url, status.clone());
@@ -146,13 +163,17 @@ pub async fn run(
     let mut tasks = tokio::task::JoinSet::new();
     for url in todo {
         let checker = checker.clone();
+        let keep = keep_body.contains(&url);
         tasks.spawn(async move {
-            let outcome = checker.check(&url).await;
-            (url, outcome)
+            let (outcome, body) = checker.check_keeping_body(&url, keep).await;
+            (url, outcome, body)
         });
     }
     while let Some(joined) = tasks.join_next().await {
-        let (url, outcome) = joined?;
+        let (url, outcome, body) = joined?;
+        if let Some(body) = body {
+            run.bodies.insert(url.clone(), body);
+        }
         bar.inc(1);
         bar.set_message(format!(
             "{} hosts in flight",

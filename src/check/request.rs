@@ -260,6 +260,22 @@ impl Checker {
 
     /// Checks one URL of the list, following redirects.
     pub async fn check(&self, original: &str) -> Outcome {
+        self.check_keeping_body(original, false).await.0
+    }
+
+    /// Checks one URL; with `keep_body`, GETs it directly and returns the (bounded)
+    /// body of the final answer too, so a landing page is never fetched twice.
+    pub async fn check_keeping_body(
+        &self,
+        original: &str,
+        keep_body: bool,
+    ) -> (Outcome, Option<Vec<u8>>) {
+        let mut body = None;
+        let outcome = self.follow(original, keep_body, &mut body).await;
+        (outcome, body)
+    }
+
+    async fn follow(&self, original: &str, keep_body: bool, body: &mut Option<Vec<u8>>) -> Outcome {
         let Ok(mut logical) = Url::parse(original.trim()) else {
             return Outcome::Skipped {
                 reason: "not a valid URL".into(),
@@ -279,7 +295,7 @@ impl Checker {
                 };
             };
             let answer = match self
-                .fetch(&request, logical.host_str().unwrap_or_default())
+                .fetch(&request, logical.host_str().unwrap_or_default(), keep_body)
                 .await
             {
                 Ok(a) => a,
@@ -318,6 +334,9 @@ impl Checker {
                 continue;
             }
             let host = request.host_str().unwrap_or_default().to_string();
+            if keep_body && answer.code.is_success() {
+                *body = Some(answer.body.clone());
+            }
             return self.classify(&host, answer, hops);
         }
     }
@@ -360,7 +379,7 @@ impl Checker {
     /// One URL (no redirects), with retries; an `Err` is the final outcome.
     /// `logical_host` is the host as the list names it (before remap), for the
     /// no-network probe.
-    async fn fetch(&self, url: &Url, logical_host: &str) -> Result<Answer, Outcome> {
+    async fn fetch(&self, url: &Url, logical_host: &str, get: bool) -> Result<Answer, Outcome> {
         let host_name = url.host_str().unwrap_or_default().to_string();
         if let Ok(ip) = host_name
             .trim_matches(['[', ']'])
@@ -400,7 +419,12 @@ impl Checker {
                 if host.start() {
                     self.hosts_in_flight.fetch_add(1, Ordering::SeqCst);
                 }
-                let r = self.request(url, &headers).await;
+                let r = if get {
+                    self.send(Method::GET, url, &headers, self.config.timeout)
+                        .await
+                } else {
+                    self.request(url, &headers).await
+                };
                 if host.finish() {
                     self.hosts_in_flight.fetch_sub(1, Ordering::SeqCst);
                 }

@@ -56,5 +56,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(n) = &report.summary.network {
         writeln!(out, "{}", super::network_line(n))?;
     }
+    if let Some(m) = &report.summary.metadata {
+        writeln!(out, "{}", super::metadata_line(m))?;
+    }
     writeln!(out, "{BOLD}{}{BOLD:#}", summary_line(&report.summary))
 }

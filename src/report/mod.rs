@@ -46,6 +46,9 @@ pub struct Summary {
     /// Link-check counts; absent when the run was offline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<crate::check::LinkStats>,
+    /// Paper-resolution counts; absent when metadata was not resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<crate::metadata::MetaStats>,
 }
 
 /// Everything a reporter needs.
@@ -73,6 +76,7 @@ impl Report {
             info: count(Severity::Info),
             fixable: findings.iter().filter(|f| f.fix.is_some()).count(),
             network: None,
+            metadata: None,
         };
         Report {
             version: 1,
@@ -123,6 +127,14 @@ pub fn network_line(n: &crate::check::LinkStats) -> String {
         n.cached,
         n.excluded,
         n.seconds
+    )
+}
+
+/// The paper-resolution line.
+pub fn metadata_line(m: &crate::metadata::MetaStats) -> String {
+    format!(
+        "papers: {} resolved, {} found, {} missing, {} unresolved, {} cached ({} arXiv and {} DOI requests)",
+        m.papers, m.found, m.missing, m.unknown, m.cached, m.arxiv_requests, m.doi_requests
     )
 }
 

@@ -4,6 +4,7 @@
 
 mod duplicate;
 mod link;
+mod paper;
 mod structure;
 mod url;
 mod venue;
@@ -82,9 +83,35 @@ pub const RULES: &[Rule] = &[
         default: Severity::Info,
         summary: "a link could not be verified: the site blocks bots, rate-limits or timed out",
     },
+    Rule {
+        id: "paper/not-found",
+        default: Severity::Error,
+        summary: "the arXiv id or DOI a row links does not exist",
+    },
+    Rule {
+        id: "paper/title-mismatch",
+        default: Severity::Warning,
+        summary: "the row's title is not the paper's title (case, punctuation or a dropped subtitle: info)",
+    },
+    Rule {
+        id: "paper/year-mismatch",
+        default: Severity::Warning,
+        summary: "the year agrees with neither the preprint year nor the publication year",
+    },
+    Rule {
+        id: "paper/published",
+        default: Severity::Info,
+        summary: "listed as a preprint, but the paper has been published",
+    },
+    Rule {
+        id: "paper/venue-mismatch",
+        default: Severity::Warning,
+        summary: "the venue does not match the registry's venue (aliases and abbreviations allowed)",
+    },
 ];
 
 pub use link::link_findings;
+pub use paper::{paper_findings, paper_of, venue_matches};
 pub use url::problem as url_problem;
 
 /// Looks a rule up by id.

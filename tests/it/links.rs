@@ -590,7 +590,7 @@ mod cli {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("README.md"), LIST).unwrap();
         let config = format!(
-            "[network]\nallow_private = true\ntimeout = \"2s\"\nbackoff = \"10ms\"\ncache = \".paperlint/cache.json\"\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{}/$1/$2'\n",
+            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ntimeout = \"2s\"\nbackoff = \"10ms\"\ncache = \".paperlint/cache.json\"\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{}/$1/$2'\n",
             server.uri()
         );
         std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
@@ -667,7 +667,7 @@ mod cli {
         drop(listener);
         std::fs::copy(crate::cli::example(), dir.path().join("README.md")).unwrap();
         let config = format!(
-            "[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
+            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
         );
         std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
         let out = paperlint()

@@ -1,0 +1,181 @@
+//! The arXiv API: ids batched with `id_list` (up to `metadata.arxiv_batch` per
+//! request, `max_results` set, POST for long lists), one request at a time at least
+//! `metadata.arxiv_interval` apart, entries matched by id (the response order is not
+//! the request order). Its three error forms are handled: HTTP 400 with an error entry,
+//! HTTP 200 with an `Error` entry (both: the batch is split to find the bad id), and
+//! HTTP 200 without an entry for an id (that id does not exist).
+
+use super::{Paper, Resolution, year_in};
+use crate::config::MetadataConfig;
+use std::collections::{BTreeMap, VecDeque};
+use tokio::time::Instant;
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
+const ARXIV: &str = "http://arxiv.org/schemas/atom";
+
+/// Ids longer than this many in a request go in a POST body.
+const POST_ABOVE: usize = 20;
+
+/// What one response said.
+#[derive(Debug, PartialEq)]
+pub enum Feed {
+    /// Entries by id (without version).
+    Entries(BTreeMap<String, Paper>),
+    /// The API rejected the request (an error entry, with HTTP 400 or 200).
+    Rejected(String),
+}
+
+/// Parses an Atom response of the arXiv API.
+pub fn parse_feed(xml: &str) -> Result<Feed, String> {
+    let doc = roxmltree::Document::parse(xml)
+        .map_err(|e| format!("arXiv answered with invalid XML: {e}"))?;
+    let mut papers = BTreeMap::new();
+    for entry in doc
+        .descendants()
+        .filter(|n| n.has_tag_name((ATOM, "entry")))
+    {
+        let child_text = |ns: &str, name: &str| {
+            entry
+                .children()
+                .find(|c| c.has_tag_name((ns, name)))
+                .and_then(|c| c.text())
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        };
+        let id_url = child_text(ATOM, "id").unwrap_or_default();
+        let title = child_text(ATOM, "title").unwrap_or_default();
+        if id_url.contains("/api/errors") || title == "Error" {
+            let summary = child_text(ATOM, "summary").unwrap_or_else(|| id_url.clone());
+            return Ok(Feed::Rejected(summary));
+        }
+        let Some(id) = crate::scholarly::arxiv_id(&id_url) else {
+            continue;
+        };
+        let journal_ref = child_text(ARXIV, "journal_ref");
+        let doi = child_text(ARXIV, "doi").map(|d| d.to_lowercase());
+        let published_as = match (&journal_ref, &doi) {
+            (Some(j), _) => Some(j.clone()),
+            (None, Some(d)) => Some(format!("doi:{d}")),
+            _ => None,
+        };
+        let preprint_year = child_text(ATOM, "published").and_then(|p| p.get(..4)?.parse().ok());
+        let authors = entry
+            .children()
+            .filter(|c| c.has_tag_name((ATOM, "author")))
+            .filter_map(|a| {
+                a.children()
+                    .find(|c| c.has_tag_name((ATOM, "name")))?
+                    .text()
+                    .map(|t| t.trim().to_string())
+            })
+            .collect();
+        papers.insert(
+            id,
+            Paper {
+                source: "arXiv".into(),
+                titles: vec![title],
+                authors,
+                preprint_year,
+                year: journal_ref.as_deref().and_then(year_in),
+                venues: journal_ref.iter().cloned().collect(),
+                published_as,
+                doi,
+                kind: "misc".into(),
+            },
+        );
+    }
+    Ok(Feed::Entries(papers))
+}
+
+/// Resolves `ids`; returns the resolutions and the number of API requests made.
+pub async fn resolve(
+    client: &reqwest::Client,
+    config: &MetadataConfig,
+    ids: &[String],
+) -> (BTreeMap<String, Resolution>, usize) {
+    let mut out = BTreeMap::new();
+    let mut requests = 0;
+    let batch = config.arxiv_batch.clamp(1, 100);
+    let mut queue: VecDeque<Vec<String>> = ids.chunks(batch).map(|c| c.to_vec()).collect();
+    let mut last: Option<Instant> = None;
+    while let Some(chunk) = queue.pop_front() {
+        if let Some(t) = last {
+            tokio::time::sleep_until(t + config.arxiv_interval).await;
+        }
+        last = Some(Instant::now());
+        requests += 1;
+        match query(client, config, &chunk).await {
+            Ok(Feed::Entries(mut papers)) => {
+                for id in chunk {
+                    let res = match papers.remove(&id) {
+                        Some(paper) => Resolution::Found { paper },
+                        None => Resolution::Missing {
+                            reason: format!("arXiv has no paper {id}"),
+                        },
+                    };
+                    out.insert(id, res);
+                }
+            }
+            Ok(Feed::Rejected(why)) if chunk.len() > 1 => {
+                // One bad id spoils a batch: split it to find which.
+                let (a, b) = chunk.split_at(chunk.len() / 2);
+                queue.push_front(b.to_vec());
+                queue.push_front(a.to_vec());
+                let _ = why;
+            }
+            Ok(Feed::Rejected(why)) => {
+                out.insert(
+                    chunk[0].clone(),
+                    Resolution::Missing {
+                        reason: format!("arXiv rejects the id: {why}"),
+                    },
+                );
+            }
+            Err(why) => {
+                for id in chunk {
+                    out.insert(
+                        id,
+                        Resolution::Unknown {
+                            reason: why.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    (out, requests)
+}
+
+async fn query(
+    client: &reqwest::Client,
+    config: &MetadataConfig,
+    ids: &[String],
+) -> Result<Feed, String> {
+    let id_list = ids.join(",");
+    let max = ids.len().to_string();
+    let request = if ids.len() > POST_ABOVE {
+        client
+            .post(&config.arxiv_api)
+            .form(&[("id_list", id_list.as_str()), ("max_results", max.as_str())])
+    } else {
+        client
+            .get(&config.arxiv_api)
+            .query(&[("id_list", id_list.as_str()), ("max_results", max.as_str())])
+    };
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("arXiv API unreachable: {e}"))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| format!("arXiv API: {e}"))?;
+    match status.as_u16() {
+        200 | 400 => match parse_feed(&body) {
+            Ok(feed) => Ok(feed),
+            Err(e) if status.as_u16() == 400 => Ok(Feed::Rejected(e)),
+            Err(e) => Err(e),
+        },
+        code => Err(format!("arXiv API answered {code}")),
+    }
+}

@@ -1,0 +1,132 @@
+//! The network stages together: resolve papers through their registries, verify the
+//! links those registries vouch for without crawling them, check every other link
+//! (landing pages fetched once, bodies kept for their `citation_*` tags), and keep
+//! everything in one cache file.
+
+use crate::Linted;
+use crate::check::cache::Cache;
+use crate::check::{self, LinkRun, LinkStatus};
+use crate::config::Config;
+use crate::metadata::{self, MetaStats, PaperRef, Resolution};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the network stages found.
+#[derive(Debug, Clone, Default)]
+pub struct Online {
+    /// Link statuses (registry-verified links included, as alive).
+    pub links: LinkRun,
+    /// Resolutions by paper reference.
+    pub papers: BTreeMap<PaperRef, Resolution>,
+    /// Resolution counts, when metadata was resolved.
+    pub meta: Option<MetaStats>,
+}
+
+/// Hosts whose links are verified through the registry, not by crawling (arXiv and
+/// doi.org answer CI runners with 403/429).
+fn registry_host(url: &str) -> bool {
+    let host = crate::scholarly::host(url).unwrap_or_default();
+    matches!(
+        host.as_str(),
+        "arxiv.org" | "export.arxiv.org" | "doi.org" | "dx.doi.org"
+    )
+}
+
+/// Runs the network stages over the entries of every file.
+pub async fn run(
+    linted: &[Linted],
+    config: &Config,
+    cache: &mut Cache,
+    progress: bool,
+    check_links: bool,
+) -> anyhow::Result<Online> {
+    let links: Vec<&crate::model::Link> = linted
+        .iter()
+        .flat_map(|l| l.entries.iter().flat_map(|e| e.links.iter()))
+        .collect();
+    let mut refs: BTreeMap<String, PaperRef> = BTreeMap::new();
+    for l in linted
+        .iter()
+        .flat_map(|l| l.entries.iter().flat_map(|e| e.paper_links()))
+    {
+        if check::checkable(&l.url)
+            && let Some(r) = metadata::identify(&l.url)
+        {
+            refs.insert(l.url.clone(), r);
+        }
+    }
+    let mut online = Online::default();
+    if config.metadata.enabled {
+        let wanted: BTreeSet<PaperRef> = refs.values().cloned().collect();
+        let mailto = if config.metadata.mailto.is_empty() {
+            &config.network.mailto
+        } else {
+            &config.metadata.mailto
+        };
+        let (papers, stats) = metadata::resolve(&wanted, &config.metadata, mailto, cache).await?;
+        online.papers = papers;
+        online.meta = Some(stats);
+    }
+    // Links the registry vouches for are alive; no need to ask the site.
+    let verified: BTreeSet<String> = refs
+        .iter()
+        .filter(|(url, r)| {
+            registry_host(url) && matches!(online.papers.get(*r), Some(Resolution::Found { .. }))
+        })
+        .map(|(url, _)| url.clone())
+        .collect();
+    let landing: BTreeSet<String> = refs
+        .values()
+        .filter_map(|r| match r {
+            PaperRef::Landing(u) if config.metadata.enabled => Some(u.clone()),
+            _ => None,
+        })
+        .collect();
+    if check_links || !landing.is_empty() {
+        let urls: Vec<String> = if check_links {
+            links
+                .iter()
+                .map(|l| l.url.clone())
+                .filter(|u| !verified.contains(u))
+                .chain(landing.iter().cloned())
+                .collect()
+        } else {
+            landing.iter().cloned().collect()
+        };
+        online.links =
+            check::run_keeping_bodies(urls, &landing, &config.network, cache, progress).await?;
+    }
+    for url in &verified {
+        online.links.results.insert(
+            url.clone(),
+            LinkStatus::Ok {
+                code: 200,
+                hops: Vec::new(),
+            },
+        );
+        online.links.stats.ok += 1;
+        online.links.stats.checked += 1;
+    }
+    for page in &landing {
+        let resolution = match (
+            online.links.bodies.get(page),
+            online.links.results.get(page),
+        ) {
+            (Some(body), _) => match metadata::landing::parse(&String::from_utf8_lossy(body)) {
+                Some(paper) => Resolution::Found { paper },
+                None => Resolution::Unknown {
+                    reason: "the landing page has no title tags".into(),
+                },
+            },
+            (None, Some(LinkStatus::Broken { reason })) => Resolution::Unknown {
+                reason: format!("landing page broken: {reason}"),
+            },
+            _ => Resolution::Unknown {
+                reason: "landing page not fetched".into(),
+            },
+        };
+        online
+            .papers
+            .insert(PaperRef::Landing(page.clone()), resolution);
+    }
+    Ok(online)
+}
