@@ -216,7 +216,8 @@ async fn elsewhere(
     match csl {
         Ok(r) if r.status().is_success() => match r.json::<Value>().await {
             Ok(v) => Resolution::Found {
-                paper: paper_from_json(&v, "DataCite"),
+                // Some resolvers wrap the record in an array.
+                paper: paper_from_json(if v.is_array() { &v[0] } else { &v }, "DataCite"),
             },
             Err(_) => Resolution::Found {
                 paper: Paper {

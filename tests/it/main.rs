@@ -3,6 +3,7 @@
 mod cli;
 mod corpus;
 mod links;
+mod metadata;
 mod reports;
 mod server;
 mod support;
