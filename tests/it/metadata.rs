@@ -21,6 +21,9 @@ pub fn fixture(name: &str) -> String {
     .unwrap()
 }
 
+/// Every id list the fake arXiv API was asked, with the HTTP method.
+pub type Asked = Arc<Mutex<Vec<(String, Vec<String>)>>>;
+
 /// One arXiv record the fake API knows.
 #[derive(Clone)]
 pub struct ArxivRecord {
@@ -36,7 +39,7 @@ pub struct ArxivRecord {
 /// recorded HTTP 400 error feed for a malformed id, and records every id list asked.
 pub struct FakeArxiv {
     pub records: Vec<ArxivRecord>,
-    pub asked: Arc<Mutex<Vec<(String, Vec<String>)>>>,
+    pub asked: Asked,
 }
 
 impl Respond for FakeArxiv {
@@ -108,7 +111,7 @@ fn record(id: &'static str) -> ArxivRecord {
 async fn fake_arxiv(
     server: &MockServer,
     records: Vec<ArxivRecord>,
-) -> Arc<Mutex<Vec<(String, Vec<String>)>>> {
+) -> Asked {
     let asked = Arc::new(Mutex::new(Vec::new()));
     Mock::given(path("/api/query"))
         .respond_with(FakeArxiv {
