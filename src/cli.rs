@@ -71,6 +71,7 @@ enum FailOn {
 enum EntriesFormat {
     Json,
     Csv,
+    Bibtex,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +81,10 @@ struct EntriesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EntriesFormat::Json)]
     format: EntriesFormat,
+    /// Resolve each paper through its registry (arXiv, Crossref, landing page) and
+    /// include the metadata.
+    #[arg(long)]
+    resolve: bool,
 }
 
 /// Exit codes: the interface other tools rely on.
@@ -285,19 +290,41 @@ fn go_online(
 
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
     let config = load_config(&args.common)?;
-    let (sources, failed) = load_sources(&args.common.paths, &config);
+    let (sources, mut failed) = load_sources(&args.common.paths, &config);
+    let linted: Vec<crate::Linted> = sources
+        .iter()
+        .map(|s| {
+            let entries = crate::entries(s, &config);
+            crate::Linted {
+                entries,
+                findings: Vec::new(),
+            }
+        })
+        .collect();
+    let mut papers = std::collections::BTreeMap::new();
+    if args.resolve {
+        match go_online(&linted, &config, false, false) {
+            Ok(online) => papers = online.papers,
+            Err(e) => {
+                eprintln!("paperlint: {e:#}");
+                failed += 1;
+            }
+        }
+    }
     let records: Vec<EntryRecord> = sources
         .iter()
-        .flat_map(|s| {
-            crate::entries(s, &config)
+        .zip(&linted)
+        .flat_map(|(s, l)| {
+            l.entries
                 .iter()
-                .map(|e| EntryRecord::new(s, e))
+                .map(|e| EntryRecord::new(s, e).with_paper(e, &papers))
                 .collect::<Vec<_>>()
         })
         .collect();
     write_output(args.common.output.as_deref(), |out| match args.format {
         EntriesFormat::Json => report::entries::json(&records, out),
         EntriesFormat::Csv => report::entries::csv(&records, out),
+        EntriesFormat::Bibtex => report::entries::bibtex(&records, out),
     })?;
     Ok(if failed > 0 { exit::TROUBLE } else { exit::OK })
 }

@@ -1,8 +1,10 @@
 //! `paperlint entries`: every extracted entry as JSON or CSV.
 
+use crate::metadata::{Paper, PaperRef, Resolution};
 use crate::model::{Entry, EntrySource, LinkKind};
 use crate::source::Source;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// One link as `entries` prints it.
@@ -43,6 +45,24 @@ pub struct EntryRecord {
     pub venue: Option<String>,
     /// The links.
     pub links: Vec<LinkRecord>,
+    /// The first paper link (used by BibTeX).
+    #[serde(skip)]
+    pub url: Option<String>,
+    /// The resolved paper (`entries --resolve`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperRecord>,
+}
+
+/// A resolved paper as `entries --resolve` prints it.
+#[derive(Debug, Serialize)]
+pub struct PaperRecord {
+    /// `arXiv:ID`, `doi:DOI` or the landing page URL.
+    pub id: String,
+    /// `found`, `missing` or `unknown`.
+    pub status: &'static str,
+    /// The registry's metadata, when found.
+    #[serde(flatten)]
+    pub metadata: Option<Paper>,
 }
 
 impl EntryRecord {
@@ -73,7 +93,28 @@ impl EntryRecord {
                     }
                 })
                 .collect(),
+            paper: None,
+            url: None,
         }
+    }
+
+    /// Adds the entry's resolved paper, if any.
+    pub fn with_paper(mut self, e: &Entry, papers: &BTreeMap<PaperRef, Resolution>) -> Self {
+        self.paper = e.paper_links().find_map(|l| {
+            let r = crate::metadata::identify(&l.url)?;
+            let (status, metadata) = match papers.get(&r)? {
+                Resolution::Found { paper } => ("found", Some(paper.clone())),
+                Resolution::Missing { .. } => ("missing", None),
+                Resolution::Unknown { .. } => ("unknown", None),
+            };
+            Some(PaperRecord {
+                id: r.key(),
+                status,
+                metadata,
+            })
+        });
+        self.url = e.paper_links().next().map(|l| l.url.clone());
+        self
     }
 }
 
@@ -112,4 +153,142 @@ pub fn csv(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
         ])?;
     }
     w.flush()
+}
+
+/// Writes one BibTeX entry per entry that names a paper (resolved metadata first, the
+/// row's own title, year and venue otherwise). Keys are `surnameYEARword`, made unique
+/// in file order with `a`, `b`, …: the same list always gives the same keys.
+pub fn bibtex(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    for r in records {
+        let paper = r.paper.as_ref().and_then(|p| p.metadata.as_ref());
+        let Some(title) = paper
+            .and_then(|p| p.titles.first().cloned())
+            .or_else(|| r.title.clone())
+        else {
+            continue;
+        };
+        if r.url.is_none() && paper.is_none() {
+            continue;
+        }
+        let year = paper.and_then(|p| p.year.or(p.preprint_year)).or(r.year);
+        let authors: Vec<String> = paper.map(|p| p.authors.clone()).unwrap_or_default();
+        let venue = paper
+            .and_then(|p| p.venues.first().cloned())
+            .or_else(|| r.venue.clone());
+        let kind = paper.map_or("misc", |p| {
+            if p.kind.is_empty() {
+                "misc"
+            } else {
+                p.kind.as_str()
+            }
+        });
+        let base = key_base(authors.first().map(String::as_str), year, &title);
+        let n = used.entry(base.clone()).or_insert(0);
+        let key = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}{}", suffix(*n))
+        };
+        *n += 1;
+        writeln!(out, "@{kind}{{{key},")?;
+        writeln!(out, "  title = {{{{{}}}}},", escape(&title))?;
+        if !authors.is_empty() {
+            writeln!(out, "  author = {{{}}},", escape(&authors.join(" and ")))?;
+        }
+        if let Some(y) = year {
+            writeln!(out, "  year = {{{y}}},")?;
+        }
+        if let Some(v) = venue {
+            let field = match kind {
+                "article" => "journal",
+                "inproceedings" => "booktitle",
+                _ => "howpublished",
+            };
+            writeln!(out, "  {field} = {{{}}},", escape(&v))?;
+        }
+        if let Some(doi) = paper.and_then(|p| p.doi.clone()) {
+            writeln!(out, "  doi = {{{}}},", escape(&doi))?;
+        }
+        if let Some(id) = r.paper.as_ref().and_then(|p| p.id.strip_prefix("arXiv:")) {
+            writeln!(out, "  eprint = {{{id}}},\n  archivePrefix = {{arXiv}},")?;
+        }
+        if let Some(url) = &r.url {
+            writeln!(out, "  url = {{{}}},", url.replace(['{', '}'], ""))?;
+        }
+        writeln!(out, "}}\n")?;
+    }
+    Ok(())
+}
+
+fn suffix(mut n: usize) -> String {
+    // 1 → a, 26 → z, 27 → aa: never runs out.
+    let mut s = String::new();
+    while n > 0 {
+        n -= 1;
+        s.insert(0, (b'a' + (n % 26) as u8) as char);
+        n /= 26;
+    }
+    s
+}
+
+fn key_base(author: Option<&str>, year: Option<i32>, title: &str) -> String {
+    let ascii = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let surname = author
+        .and_then(|a| a.split_whitespace().last())
+        .map(ascii)
+        .filter(|s| !s.is_empty());
+    const SKIP: &[&str] = &[
+        "a", "an", "the", "on", "of", "for", "in", "towards", "toward",
+    ];
+    let word = title
+        .split_whitespace()
+        .map(ascii)
+        .find(|w| !w.is_empty() && !SKIP.contains(&w.as_str()))
+        .unwrap_or_else(|| "paper".into());
+    format!(
+        "{}{}{}",
+        surname.unwrap_or_default(),
+        year.map(|y| y.to_string()).unwrap_or_default(),
+        word
+    )
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' | '%' | '$' | '#' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '{' | '}' | '\\' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bibtex_keys_are_stable_and_unique() {
+        assert_eq!(
+            key_base(Some("Smith"), Some(2023), "The Large Models"),
+            "smith2023large"
+        );
+        assert_eq!(key_base(None, None, "Towards X"), "x");
+        assert_eq!(
+            (suffix(1), suffix(26), suffix(27)),
+            ("a".to_string(), "z".to_string(), "aa".to_string())
+        );
+        assert_eq!(escape("Q&A_{x}"), "Q\\&A\\_x");
+    }
 }

@@ -449,6 +449,14 @@ fn the_documented_config_toml_is_valid_and_matches_the_defaults() {
     assert_eq!(config.columns, defaults.columns);
     assert_eq!(config.venues, defaults.venues);
     assert_eq!(config.network, defaults.network);
+    assert_eq!(config.metadata, defaults.metadata);
+    for rule in paperlint::rules::RULES {
+        assert!(
+            text.contains(&format!("\"{}\"", rule.id)),
+            "config.toml documents {}",
+            rule.id
+        );
+    }
     for rule in paperlint::rules::RULES {
         assert_eq!(config.severity(rule.id), Some(rule.default), "{}", rule.id);
     }

@@ -108,10 +108,7 @@ fn record(id: &'static str) -> ArxivRecord {
     }
 }
 
-async fn fake_arxiv(
-    server: &MockServer,
-    records: Vec<ArxivRecord>,
-) -> Asked {
+async fn fake_arxiv(server: &MockServer, records: Vec<ArxivRecord>) -> Asked {
     let asked = Arc::new(Mutex::new(Vec::new()));
     Mock::given(path("/api/query"))
         .respond_with(FakeArxiv {
@@ -598,9 +595,7 @@ mod example_list {
         server
     }
 
-    #[tokio::test(flavor = "multi_thread")]
-    async fn no_false_paper_warnings_on_the_correct_rows() {
-        let server = registry().await;
+    fn setup(server: &MockServer) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(crate::cli::example(), dir.path().join("README.md")).unwrap();
         let config = format!(
@@ -608,6 +603,69 @@ mod example_list {
             server.uri()
         );
         std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
+        dir
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn entries_resolve_exports_json_and_bibtex() {
+        let server = registry().await;
+        let dir = setup(&server);
+        let out = paperlint()
+            .current_dir(dir.path())
+            .args(["entries", "--resolve"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let biogpt = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["line"] == 29)
+            .unwrap();
+        assert_eq!(biogpt["paper"]["id"], "doi:10.1093/bib/bbac409");
+        assert_eq!(biogpt["paper"]["status"], "found");
+        assert_eq!(biogpt["paper"]["venues"][0], "Briefings in Bioinformatics");
+        let iccv = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["line"] == 43)
+            .unwrap();
+        assert_eq!(iccv["paper"]["source"], "landing page", "{iccv}");
+        let bib = paperlint()
+            .current_dir(dir.path())
+            .args(["entries", "--resolve", "--format", "bibtex"])
+            .output()
+            .unwrap();
+        let bib = String::from_utf8(bib.stdout).unwrap();
+        let keys: Vec<&str> = bib
+            .lines()
+            .filter_map(|l| l.strip_prefix('@'))
+            .map(|l| l.split_once('{').unwrap().1.trim_end_matches(','))
+            .collect();
+        let unique: BTreeSet<&&str> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "{keys:?}");
+        assert!(bib.contains("@article{author2022biogpt,"), "{bib}");
+        assert!(bib.contains("  eprint = {2309.06419},"), "{bib}");
+        // Same list, same keys.
+        let again = paperlint()
+            .current_dir(dir.path())
+            .args(["entries", "--resolve", "--format", "bibtex"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(again.stdout).unwrap(), bib);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn no_false_paper_warnings_on_the_correct_rows() {
+        let server = registry().await;
+        let dir = setup(&server);
         let out = paperlint()
             .current_dir(dir.path())
             .args(["check", "--format", "json"])
