@@ -268,7 +268,10 @@ fn go_online(
         &mut cache,
         progress,
         check_links,
-    ))?;
+    ));
+    // DNS lookups still pending in blocking threads must not hold up the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    let online = online?;
     if let Some(path) = &cache_path
         && let Err(e) = cache.save(path)
     {

@@ -70,6 +70,8 @@ enum Failure {
     Reset(String),
     NoSuchHost(String),
     Refused,
+    Unreachable,
+    NoNetwork,
     Certificate(String),
     Private(String),
     Other(String),
@@ -92,6 +94,8 @@ impl Failure {
             if let Some(io) = err.downcast_ref::<std::io::Error>() {
                 match io.kind() {
                     std::io::ErrorKind::ConnectionRefused => return Failure::Refused,
+                    std::io::ErrorKind::NetworkUnreachable
+                    | std::io::ErrorKind::HostUnreachable => return Failure::Unreachable,
                     std::io::ErrorKind::TimedOut => return Failure::Timeout,
                     _ => {}
                 }
@@ -116,7 +120,10 @@ impl Failure {
     }
 
     fn is_network_level(&self) -> bool {
-        matches!(self, Failure::NoSuchHost(_) | Failure::Refused)
+        matches!(
+            self,
+            Failure::NoSuchHost(_) | Failure::Refused | Failure::Unreachable
+        )
     }
 }
 
@@ -127,6 +134,7 @@ pub struct NetworkProbe {
     answered: AtomicBool,
     failed_hosts: Mutex<HashSet<String>>,
     down: AtomicBool,
+    went_down: tokio::sync::Notify,
 }
 
 /// Distinct hosts that must fail at the network level, with no answer from any, before
@@ -143,12 +151,23 @@ impl NetworkProbe {
         hosts.insert(host.to_string());
         if hosts.len() >= NO_NETWORK_HOSTS && !self.answered.load(Ordering::SeqCst) {
             self.down.store(true, Ordering::SeqCst);
+            self.went_down.notify_waiters();
         }
     }
 
     /// Whether the network has been declared down.
     pub fn is_down(&self) -> bool {
         self.down.load(Ordering::SeqCst)
+    }
+
+    /// Resolves when the network is declared down (at once if it already is), so
+    /// requests in flight — a connect that hangs on a dead network — are abandoned.
+    async fn wait_down(&self) {
+        let notified = self.went_down.notified();
+        if self.is_down() {
+            return;
+        }
+        notified.await;
     }
 
     /// Some hosts that failed at the network level, sorted.
@@ -419,11 +438,17 @@ impl Checker {
                 if host.start() {
                     self.hosts_in_flight.fetch_add(1, Ordering::SeqCst);
                 }
-                let r = if get {
-                    self.send(Method::GET, url, &headers, self.config.timeout)
-                        .await
-                } else {
-                    self.request(url, &headers).await
+                let attempt = async {
+                    if get {
+                        self.send(Method::GET, url, &headers, self.config.timeout)
+                            .await
+                    } else {
+                        self.request(url, &headers).await
+                    }
+                };
+                let r = tokio::select! {
+                    r = attempt => r,
+                    () = self.probe.wait_down() => Err(Failure::NoNetwork),
                 };
                 if host.finish() {
                     self.hosts_in_flight.fetch_sub(1, Ordering::SeqCst);
@@ -466,7 +491,10 @@ impl Checker {
                     }
                     let transient = matches!(
                         failure,
-                        Failure::Timeout | Failure::Reset(_) | Failure::Other(_)
+                        Failure::Timeout
+                            | Failure::Reset(_)
+                            | Failure::Other(_)
+                            | Failure::Unreachable
                     );
                     if transient && transient_left > 0 {
                         transient_left -= 1;
@@ -486,6 +514,12 @@ impl Checker {
                         },
                         Failure::Refused => Outcome::Gone {
                             reason: "connection refused".into(),
+                        },
+                        Failure::Unreachable => Outcome::Transient {
+                            reason: "network unreachable".into(),
+                        },
+                        Failure::NoNetwork => Outcome::Skipped {
+                            reason: "no network".into(),
                         },
                         Failure::Certificate(e) => Outcome::Gone {
                             reason: format!("TLS certificate invalid: {e}"),
@@ -507,7 +541,12 @@ impl Checker {
             .backoff
             .saturating_mul(1 << attempt.min(6).saturating_sub(1));
         let jitter = base.mul_f64(fastrand::f64());
-        tokio::time::sleep(base + jitter).await;
+        // Wake early when the network is declared down: nothing is left to retry.
+        let until = tokio::time::Instant::now() + base + jitter;
+        while tokio::time::Instant::now() < until && !self.probe.is_down() {
+            tokio::time::sleep(Duration::from_millis(50).min(until - tokio::time::Instant::now()))
+                .await;
+        }
     }
 
     /// HEAD, falling back to GET when HEAD is refused, unreliable or hangs. Only a

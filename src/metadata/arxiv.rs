@@ -97,7 +97,20 @@ pub async fn resolve(
     let batch = config.arxiv_batch.clamp(1, 100);
     let mut queue: VecDeque<Vec<String>> = ids.chunks(batch).map(|c| c.to_vec()).collect();
     let mut last: Option<Instant> = None;
+    let mut unreachable: Option<String> = None;
     while let Some(chunk) = queue.pop_front() {
+        // The API could not be reached: the other batches would fail the same way.
+        if let Some(why) = &unreachable {
+            for id in chunk {
+                out.insert(
+                    id,
+                    Resolution::Unknown {
+                        reason: why.clone(),
+                    },
+                );
+            }
+            continue;
+        }
         if let Some(t) = last {
             tokio::time::sleep_until(t + config.arxiv_interval).await;
         }
@@ -131,6 +144,9 @@ pub async fn resolve(
                 );
             }
             Err(why) => {
+                if why.starts_with("arXiv API unreachable") {
+                    unreachable = Some(why.clone());
+                }
                 for id in chunk {
                     out.insert(
                         id,

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A Crossref `message` or a CSL-JSON record → [`Paper`].
@@ -83,11 +83,14 @@ pub async fn resolve(
         Duration::ZERO,
     ));
     let requests = Arc::new(AtomicUsize::new(0));
+    let unreachable = Arc::new(AtomicBool::new(false));
     let results: Vec<(String, Resolution)> = futures::stream::iter(dois.iter().cloned())
         .map(|doi| {
-            let (host, requests) = (host.clone(), requests.clone());
+            let (host, requests, unreachable) =
+                (host.clone(), requests.clone(), unreachable.clone());
             async move {
-                let res = resolve_one(client, config, mailto, &host, &requests, &doi).await;
+                let res =
+                    resolve_one(client, config, mailto, &host, &requests, &unreachable, &doi).await;
                 (doi, res)
             }
         })
@@ -106,6 +109,7 @@ async fn resolve_one(
     mailto: &str,
     host: &Host,
     requests: &AtomicUsize,
+    unreachable: &AtomicBool,
     doi: &str,
 ) -> Resolution {
     let base = config.crossref_api.trim_end_matches('/');
@@ -115,6 +119,12 @@ async fn resolve_one(
     }
     for _ in 0..4 {
         let permit = host.acquire().await;
+        // Once Crossref could not be reached, do not try each DOI in turn.
+        if unreachable.load(Ordering::SeqCst) {
+            return Resolution::Unknown {
+                reason: "Crossref unreachable".into(),
+            };
+        }
         let sent = tokio::time::Instant::now();
         requests.fetch_add(1, Ordering::SeqCst);
         let response = client.get(&url).send().await;
@@ -122,6 +132,9 @@ async fn resolve_one(
         let response = match response {
             Ok(r) => r,
             Err(e) => {
+                if e.is_connect() {
+                    unreachable.store(true, Ordering::SeqCst);
+                }
                 return Resolution::Unknown {
                     reason: format!("Crossref unreachable: {e}"),
                 };
