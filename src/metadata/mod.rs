@@ -257,6 +257,16 @@ mod tests {
                 Some(PaperRef::Landing("https://proceedings.neurips.cc/paper/2020/hash/1457c0d6bfcb4967418bfb8ac142f64a-Abstract.html".into())),
             ),
             ("https://proceedings.mlr.press/v139/radford21a/radford21a.pdf", Some(PaperRef::Landing("https://proceedings.mlr.press/v139/radford21a.html".into()))),
+            ("https://dl.acm.org/doi/pdf/10.1145/3458754", Some(PaperRef::Doi("10.1145/3458754".into()))),
+            ("https://dl.acm.org/doi/full/10.1145/3458754", Some(PaperRef::Doi("10.1145/3458754".into()))),
+            ("https://onlinelibrary.wiley.com/doi/full/10.1002/mp.16000", Some(PaperRef::Doi("10.1002/mp.16000".into()))),
+            ("https://www.tandfonline.com/doi/abs/10.1080/01621459.2020.1", Some(PaperRef::Doi("10.1080/01621459.2020.1".into()))),
+            ("https://www.pnas.org/doi/10.1073/pnas.2016239118", Some(PaperRef::Doi("10.1073/pnas.2016239118".into()))),
+            ("https://academic.oup.com/bib/article/23/6/bbac409/6713511?login=false", None),
+            ("https://academic.oup.com/nar/doi/10.1093/nar/gkab1113", Some(PaperRef::Doi("10.1093/nar/gkab1113".into()))),
+            ("https://link.springer.com/article/10.1007/s11263-021-01453-z", Some(PaperRef::Doi("10.1007/s11263-021-01453-z".into()))),
+            ("https://www.nature.com/articles/s41586-023-06291-2.pdf", Some(PaperRef::Doi("10.1038/s41586-023-06291-2".into()))),
+            ("https://scholar.archive.org/?q=arxiv.org/abs/2301.00001", Some(PaperRef::Arxiv("2301.00001".into()))),
             ("https://github.com/a/b", None),
         ];
         for (url, want) in cases {

@@ -798,4 +798,24 @@ async fn paper_rules_fire_on_wrong_rows_only() {
     // (`Nat Med` is Nature Medicine) and line 8 (an arXiv record has no venue to
     // compare with ICML) stay quiet.
     assert_eq!(got, want);
+    // The wrong title's fix puts the registry's title in the link text.
+    let fix = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "paper/title-mismatch" && f["line"] == 4)
+        .unwrap()["fix"]
+        .clone();
+    let text = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+    let (start, end) = (
+        fix["start"].as_u64().unwrap() as usize,
+        fix["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        (&text[start..end], fix["replacement"].as_str().unwrap()),
+        (
+            "Deep learning for cats",
+            "Graph Networks Are Everywhere Now"
+        )
+    );
 }
