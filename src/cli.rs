@@ -57,6 +57,10 @@ struct CheckArgs {
     /// Print nothing but the report.
     #[arg(long, short)]
     quiet: bool,
+    /// Inside GitHub Actions: open or update tracking issues (scheduled runs), or a
+    /// sticky comment and annotations for the rows a pull request changes.
+    #[arg(long)]
+    github: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -221,12 +225,34 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         file_findings.sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
         findings.extend(file_findings);
     }
+    if args.github {
+        let files: Vec<String> = sources.iter().map(|s| s.display_path()).collect();
+        match github_side(&config, &files, findings.clone()) {
+            Ok(outcome) => {
+                for notice in &outcome.notices {
+                    println!(
+                        "::notice title=paperlint::{}",
+                        notice.replace('%', "%25").replace('\n', "%0A")
+                    );
+                }
+                print!("{}", outcome.annotations);
+                findings = outcome.findings;
+            }
+            Err(e) => {
+                eprintln!("paperlint: {e:#}");
+                failed += 1;
+            }
+        }
+    }
     let mut report = Report::new(sources.len(), entries, links, findings);
     report.summary.network = online.as_ref().map(|o| o.links.stats.clone());
     report.summary.metadata = online.as_ref().and_then(|o| o.meta.clone());
     write_output(args.common.output.as_deref(), |out| {
         report::render(&report, args.format, out)
     })?;
+    if args.github {
+        actions_files(&report)?;
+    }
     let threshold = match args.fail_on {
         Some(FailOn::Error) => Some(Severity::Error),
         Some(FailOn::Warning) => Some(Severity::Warning),
@@ -241,6 +267,49 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// The GitHub side of `check --github`.
+fn github_side(
+    config: &Config,
+    files: &[String],
+    findings: Vec<crate::finding::Finding>,
+) -> anyhow::Result<crate::github::Outcome> {
+    let env = crate::github::Env::from_env()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(crate::github::run(&env, &config.github, files, findings))
+}
+
+/// Appends the job summary (`GITHUB_STEP_SUMMARY`) and the counts (`GITHUB_OUTPUT`).
+fn actions_files(report: &Report) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let append = |var: &str, text: &[u8]| -> anyhow::Result<()> {
+        if let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| {
+                    anyhow::anyhow!("{var}: cannot open {}: {e}", PathBuf::from(&path).display())
+                })?;
+            file.write_all(text)?;
+        }
+        Ok(())
+    };
+    let mut summary = Vec::new();
+    report::render(report, Format::Markdown, &mut summary)?;
+    append("GITHUB_STEP_SUMMARY", &summary)?;
+    let s = &report.summary;
+    append(
+        "GITHUB_OUTPUT",
+        format!(
+            "findings={}\nerrors={}\nwarnings={}\n",
+            s.findings, s.errors, s.warnings
+        )
+        .as_bytes(),
+    )
 }
 
 /// Runs the network stages (papers through their registries, then links) over every

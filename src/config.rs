@@ -76,6 +76,53 @@ pub struct Config {
     pub network: NetworkConfig,
     /// `[metadata]`: the registries papers are resolved through.
     pub metadata: MetadataConfig,
+    /// `[github]`: what `check --github` writes to GitHub.
+    pub github: GitHubConfig,
+}
+
+/// How scheduled runs track problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssueMode {
+    /// One tracking issue per checked file.
+    Single,
+    /// One issue per broken or malformed row.
+    PerRow,
+}
+
+/// `[github]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GitHubConfig {
+    /// `single` or `per-row`.
+    pub issues: IssueMode,
+    /// The label of paperlint's issues.
+    pub label: String,
+    /// The name in paperlint's hidden markers (`<!-- paperlint:… -->`).
+    pub marker: String,
+    /// The title of a tracking issue; `{file}` is replaced.
+    pub title: String,
+    /// Findings at or above this severity go into issues, comments and summaries.
+    pub report: Severity,
+    /// Annotations per level (GitHub shows 10 errors and 10 warnings per step).
+    pub annotations: usize,
+    /// Wait before looking again after a failed write.
+    #[serde(with = "humantime_serde")]
+    pub backoff: Duration,
+}
+
+impl Default for GitHubConfig {
+    fn default() -> Self {
+        GitHubConfig {
+            issues: IssueMode::Single,
+            label: "paperlint".into(),
+            marker: "paperlint".into(),
+            title: "paperlint: problems in {file}".into(),
+            report: Severity::Warning,
+            annotations: 10,
+            backoff: Duration::from_secs(2),
+        }
+    }
 }
 
 /// `[metadata]`: registries (every endpoint configurable), pacing and venue aliases.

@@ -105,6 +105,11 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
     }
 }
 
+/// "1 problem", "2 problems" (for other modules).
+pub fn counted_pub(n: usize, what: &str) -> String {
+    counted(n, what)
+}
+
 /// "1 error", "2 warnings".
 pub(crate) fn counted(n: usize, what: &str) -> String {
     if n == 1 {

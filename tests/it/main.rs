@@ -2,6 +2,7 @@
 
 mod cli;
 mod corpus;
+mod github;
 mod links;
 mod metadata;
 mod reports;
