@@ -450,6 +450,7 @@ fn the_documented_config_toml_is_valid_and_matches_the_defaults() {
     assert_eq!(config.venues, defaults.venues);
     assert_eq!(config.network, defaults.network);
     assert_eq!(config.metadata, defaults.metadata);
+    assert_eq!(config.github, defaults.github);
     for rule in paperlint::rules::RULES {
         assert!(
             text.contains(&format!("\"{}\"", rule.id)),

