@@ -22,6 +22,8 @@ pub struct Cli {
 enum Command {
     /// Check paper lists and report what is broken.
     Check(CheckArgs),
+    /// Apply the fixes that can be applied safely.
+    Fix(FixArgs),
     /// Print every extracted entry.
     Entries(EntriesArgs),
     /// List the rules with their default severities.
@@ -59,6 +61,28 @@ struct CheckArgs {
     quiet: bool,
     /// Inside GitHub Actions: open or update tracking issues (scheduled runs), or a
     /// sticky comment and annotations for the rows a pull request changes.
+    #[arg(long)]
+    github: bool,
+}
+
+#[derive(Debug, Args)]
+struct FixArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Print a unified diff and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Apply only the fixes of this rule (repeatable); default: `fix.rules`.
+    #[arg(long = "rule", value_name = "ID")]
+    rules: Vec<String>,
+    /// Use only the checks that need no network.
+    #[arg(long)]
+    offline: bool,
+    /// Print nothing but the diff or the summary of changes.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Inside GitHub Actions: propose the fixes as one pull request (updated on later
+    /// runs, closed when nothing is left to fix) instead of writing files.
     #[arg(long)]
     github: bool,
 }
@@ -127,6 +151,7 @@ pub fn main() -> u8 {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Fix(args) => fix(args),
         Command::Entries(args) => entries(args),
         Command::Rules => {
             let mut out = anstream::stdout();
@@ -180,12 +205,19 @@ fn write_output(
     Ok(())
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<u8> {
-    let config = load_config(&args.common)?;
-    let (sources, mut failed) = load_sources(&args.common.paths, &config);
-    let linted: Vec<crate::Linted> = sources.iter().map(|s| crate::lint(s, &config)).collect();
+/// Everything `check` and `fix` learn about the files: per file, its source, entries
+/// and findings (offline rules, then link and paper findings when online).
+struct Gathered {
+    files: Vec<(Source, crate::Linted)>,
+    online: Option<crate::online::Online>,
+    failed: usize,
+}
+
+fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathered {
+    let (sources, mut failed) = load_sources(&common.paths, config);
+    let linted: Vec<crate::Linted> = sources.iter().map(|s| crate::lint(s, config)).collect();
     for (source, l) in sources.iter().zip(&linted) {
-        if l.entries.is_empty() && !args.quiet {
+        if l.entries.is_empty() && !quiet {
             eprintln!(
                 "paperlint: {}: no tables or links found",
                 source.display_path()
@@ -193,8 +225,8 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         }
     }
     let mut online = None;
-    if !args.offline {
-        match go_online(&linted, &config, !args.quiet, true) {
+    if !offline {
+        match go_online(&linted, config, !quiet, true) {
             Ok(o) => online = Some(o),
             Err(e) => {
                 // No network (or no runtime): say so once, keep the offline report.
@@ -205,26 +237,51 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     }
     let empty = crate::online::Online::default();
     let results = online.as_ref().unwrap_or(&empty);
-    let (mut entries, mut links, mut findings) = (0, 0, Vec::new());
-    for (source, l) in sources.iter().zip(linted) {
-        entries += l.entries.len();
-        links += l.entries.iter().map(|e| e.links.len()).sum::<usize>();
-        let mut file_findings = l.findings;
-        file_findings.extend(crate::rules::link_findings(
-            source,
-            &l.entries,
-            &results.links.results,
-            &config,
-        ));
-        file_findings.extend(crate::rules::paper_findings(
-            source,
-            &l.entries,
-            &results.papers,
-            &config,
-        ));
-        file_findings.sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
-        findings.extend(file_findings);
+    let files = sources
+        .into_iter()
+        .zip(linted)
+        .map(|(source, mut l)| {
+            l.findings.extend(crate::rules::link_findings(
+                &source,
+                &l.entries,
+                &results.links.results,
+                config,
+            ));
+            l.findings.extend(crate::rules::paper_findings(
+                &source,
+                &l.entries,
+                &results.papers,
+                config,
+            ));
+            l.findings
+                .sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
+            (source, l)
+        })
+        .collect();
+    Gathered {
+        files,
+        online,
+        failed,
     }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    let config = load_config(&args.common)?;
+    let Gathered {
+        files,
+        online,
+        mut failed,
+    } = gather(&args.common, &config, args.offline, args.quiet);
+    let sources: Vec<&Source> = files.iter().map(|(s, _)| s).collect();
+    let entries = files.iter().map(|(_, l)| l.entries.len()).sum();
+    let links = files
+        .iter()
+        .map(|(_, l)| l.entries.iter().map(|e| e.links.len()).sum::<usize>())
+        .sum();
+    let mut findings: Vec<crate::finding::Finding> = files
+        .iter()
+        .flat_map(|(_, l)| l.findings.iter().cloned())
+        .collect();
     if args.github {
         let files: Vec<String> = sources.iter().map(|s| s.display_path()).collect();
         match github_side(&config, &files, findings.clone()) {
@@ -267,6 +324,108 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// One file's repair: its source, the fixed text and the edits made.
+pub struct Repair {
+    /// The file as read.
+    pub source: Source,
+    /// The text after the fixes.
+    pub fixed: String,
+    /// What changed, in file order.
+    pub done: Vec<crate::fix::Edit>,
+}
+
+fn fix(args: FixArgs) -> anyhow::Result<u8> {
+    use crate::fix;
+    let config = load_config(&args.common)?;
+    for rule in &args.rules {
+        if crate::rules::rule(rule).is_none() {
+            anyhow::bail!("--rule {rule}: no such rule (see `paperlint rules`)");
+        }
+    }
+    let Gathered {
+        files, mut failed, ..
+    } = gather(&args.common, &config, args.offline, args.quiet);
+    let rules = fix::enabled_rules(&config.fix, &args.rules);
+    let mut repairs = Vec::new();
+    for (source, linted) in files {
+        let mut edits = fix::edits(&linted.findings, &rules);
+        if config.fix.arxiv_abs && args.rules.is_empty() {
+            edits.extend(fix::arxiv_abs_edits(&source.text, &linted.entries, &source));
+        }
+        let mut applied = fix::apply(&source.text, edits);
+        // Sorting moves whole rows: it runs on the text the other fixes produced.
+        if config.fix.sort
+            && (args.rules.is_empty() || args.rules.iter().any(|r| r == "entry/order"))
+        {
+            let after = Source::new(source.path.clone(), applied.text.clone());
+            let relinted = crate::lint(&after, &config);
+            let sorted = fix::apply(
+                &after.text,
+                fix::sort_edits(&after.text, &relinted.entries, &relinted.findings, &after),
+            );
+            applied.text = sorted.text;
+            applied.done.extend(sorted.done);
+            applied.skipped.extend(sorted.skipped);
+        }
+        for (edit, why) in &applied.skipped {
+            eprintln!(
+                "paperlint: {}:{}: {} fix skipped: {why}",
+                source.display_path(),
+                edit.line,
+                edit.rule
+            );
+        }
+        repairs.push(Repair {
+            fixed: applied.text,
+            done: applied.done,
+            source,
+        });
+    }
+    if args.github {
+        let env = crate::github::Env::from_env()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let said = runtime.block_on(crate::github::fixes::propose(&env, &config, &repairs))?;
+        println!("{said}");
+        return Ok(if failed > 0 { exit::TROUBLE } else { exit::OK });
+    }
+    let mut out = anstream::stdout();
+    for r in &repairs {
+        let path = r.source.display_path();
+        if r.done.is_empty() {
+            continue;
+        }
+        if args.dry_run {
+            write!(
+                out,
+                "{}",
+                fix::unified_diff(&path, &r.source.text, &r.fixed)
+            )?;
+            continue;
+        }
+        match fix::write_atomic(&r.source.path, &r.fixed) {
+            Ok(()) => {
+                writeln!(out, "{path}: {}", crate::fix::count_fixes(r.done.len()))?;
+                if !args.quiet {
+                    for e in &r.done {
+                        writeln!(out, "  {path}:{}: {} ({})", e.line, e.reason, e.rule)?;
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("paperlint: {path}: cannot write the fixes, the file is unchanged: {e}");
+                failed += 1;
+            }
+        }
+    }
+    let total: usize = repairs.iter().map(|r| r.done.len()).sum();
+    if total == 0 && !args.quiet {
+        eprintln!("paperlint: nothing to fix");
+    }
+    Ok(if failed > 0 { exit::TROUBLE } else { exit::OK })
 }
 
 /// The GitHub side of `check --github`.

@@ -78,6 +78,40 @@ pub struct Config {
     pub metadata: MetadataConfig,
     /// `[github]`: what `check --github` writes to GitHub.
     pub github: GitHubConfig,
+    /// `[fix]`: which repairs `paperlint fix` applies.
+    pub fix: FixConfig,
+}
+
+/// `[fix]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FixConfig {
+    /// Rules whose fixes are applied by default.
+    pub rules: Vec<String>,
+    /// Also replace titles with the registry's (`paper/title-mismatch`).
+    pub titles: bool,
+    /// Also re-sort tables that `entry/order` finds out of order.
+    pub sort: bool,
+    /// Also rewrite arXiv PDF links (`/pdf/ID.pdf`) to abstract pages (`/abs/ID`).
+    pub arxiv_abs: bool,
+    /// The branch `fix --github` proposes its pull request from.
+    pub branch: String,
+}
+
+impl Default for FixConfig {
+    fn default() -> Self {
+        FixConfig {
+            rules: vec![
+                "url/malformed".into(),
+                "link/redirect".into(),
+                "venue/spelling".into(),
+            ],
+            titles: false,
+            sort: false,
+            arxiv_abs: false,
+            branch: "paperlint/fixes".into(),
+        }
+    }
 }
 
 /// How scheduled runs track problems.

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod finding;
+pub mod fix;
 pub mod github;
 pub mod metadata;
 pub mod model;

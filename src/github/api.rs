@@ -122,7 +122,8 @@ impl Api {
                 Method::GET => self.octo._get(url.as_str()).await,
                 Method::POST => self.octo._post(url.as_str(), body).await,
                 Method::PATCH => self.octo._patch(url.as_str(), body).await,
-                _ => unreachable!("only GET, POST and PATCH are used"),
+                Method::PUT => self.octo._put(url.as_str(), body).await,
+                _ => unreachable!("only GET, POST, PATCH and PUT are used"),
             };
             let response = match response {
                 Ok(r) => r,
@@ -177,6 +178,45 @@ impl Api {
             };
             return Ok((status, json));
         }
+    }
+
+    /// `owner/repo`.
+    pub fn repo(&self) -> &str {
+        &self.repo
+    }
+
+    /// GET a route of the repository (`""` is the repository itself).
+    pub async fn get(&self, route: &str) -> Result<Value, ApiError> {
+        self.send(Method::GET, route, None).await.map(|(_, v)| v)
+    }
+
+    /// POST to a route of the repository.
+    pub async fn post(&self, route: &str, body: &Value) -> Result<Value, ApiError> {
+        self.send(Method::POST, route, Some(body))
+            .await
+            .map(|(_, v)| v)
+    }
+
+    /// PATCH a route of the repository.
+    pub async fn patch(&self, route: &str, body: &Value) -> Result<Value, ApiError> {
+        self.send(Method::PATCH, route, Some(body))
+            .await
+            .map(|(_, v)| v)
+    }
+
+    /// PUT to a route of the repository.
+    pub async fn put(&self, route: &str, body: &Value) -> Result<Value, ApiError> {
+        self.send(Method::PUT, route, Some(body))
+            .await
+            .map(|(_, v)| v)
+    }
+
+    /// Every item of a paginated list route.
+    pub async fn list<T: for<'de> Deserialize<'de>>(
+        &self,
+        route: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        self.get_all(route).await
     }
 
     async fn get_all<T: for<'de> Deserialize<'de>>(&self, route: &str) -> Result<Vec<T>, ApiError> {

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod body;
 pub mod diff;
+pub mod fixes;
 
 use crate::config::{GitHubConfig, IssueMode};
 use crate::finding::{Finding, Severity};
@@ -60,6 +61,11 @@ impl Env {
             step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             output: var("GITHUB_OUTPUT").map(PathBuf::from),
         })
+    }
+
+    /// The token (for the API client only; never printed).
+    pub(crate) fn token(&self) -> &str {
+        &self.token
     }
 
     /// Whether the event is a pull request.

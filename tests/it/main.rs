@@ -2,6 +2,7 @@
 
 mod cli;
 mod corpus;
+mod fix;
 mod github;
 mod links;
 mod metadata;
