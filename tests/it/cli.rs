@@ -451,6 +451,7 @@ fn the_documented_config_toml_is_valid_and_matches_the_defaults() {
     assert_eq!(config.network, defaults.network);
     assert_eq!(config.metadata, defaults.metadata);
     assert_eq!(config.github, defaults.github);
+    assert_eq!(config.fix, defaults.fix);
     for rule in paperlint::rules::RULES {
         assert!(
             text.contains(&format!("\"{}\"", rule.id)),

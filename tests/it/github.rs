@@ -26,6 +26,11 @@ struct State {
     unauthenticated: usize,
     /// Answer the next request with a secondary rate limit (403 + retry-after).
     rate_limit_next: bool,
+    /// Files of the default branch, by path.
+    base_files: std::collections::BTreeMap<String, String>,
+    /// Branches other than the default one: name → files.
+    branches: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    pulls: Vec<Value>,
 }
 
 #[derive(Clone, Default)]
@@ -88,6 +93,116 @@ impl Respond for FakeGitHub {
             .query_pairs()
             .find(|(k, _)| k == "page")
             .map_or(1, |(_, v)| v.parse().unwrap_or(1));
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let query = |k: &str| {
+            req.url
+                .query_pairs()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.into_owned())
+        };
+        if route.is_empty() && req.method.as_str() == "GET" {
+            return ResponseTemplate::new(200).set_body_json(json!({"id": 186853002, "node_id": "R_kgDO", "name": "awesome-papers", "full_name": REPO, "private": false, "default_branch": "main", "fork": false}));
+        }
+        if let Some(branch) = route.strip_prefix("/git/ref/heads/") {
+            return match s.branches.contains_key(branch) {
+                true => ResponseTemplate::new(200).set_body_json(json!({"ref": format!("refs/heads/{branch}"), "node_id": "REF_k", "object": {"sha": "abc", "type": "commit"}})),
+                false => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+            };
+        }
+        if route == "/git/refs" && req.method.as_str() == "POST" {
+            s.writes += 1;
+            let branch = body["ref"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("refs/heads/")
+                .to_string();
+            let files = s.base_files.clone();
+            s.branches.insert(branch, files);
+            return ResponseTemplate::new(201).set_body_json(
+                json!({"ref": body["ref"], "object": {"sha": body["sha"], "type": "commit"}}),
+            );
+        }
+        if let Some(branch) = route.strip_prefix("/git/refs/heads/") {
+            s.writes += 1;
+            let files = s.base_files.clone();
+            s.branches.insert(branch.to_string(), files);
+            return ResponseTemplate::new(200).set_body_json(json!({"ref": format!("refs/heads/{branch}"), "object": {"sha": body["sha"], "type": "commit"}}));
+        }
+        if let Some(file) = route.strip_prefix("/contents/") {
+            return match req.method.as_str() {
+                "GET" => {
+                    let branch = query("ref").unwrap_or_else(|| "main".into());
+                    let files = if branch == "main" {
+                        Some(&s.base_files)
+                    } else {
+                        s.branches.get(&branch)
+                    };
+                    match files.and_then(|f| f.get(file)) {
+                        Some(content) => ResponseTemplate::new(200).set_body_json(json!({"type": "file", "encoding": "base64", "name": file, "path": file, "sha": format!("{:x}", content.len()), "content": b64.encode(content)})),
+                        None => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+                    }
+                }
+                _ => {
+                    s.writes += 1;
+                    let branch = body["branch"].as_str().unwrap().to_string();
+                    let content =
+                        String::from_utf8(b64.decode(body["content"].as_str().unwrap()).unwrap())
+                            .unwrap();
+                    s.branches
+                        .get_mut(&branch)
+                        .expect("branch exists before a commit")
+                        .insert(file.to_string(), content);
+                    ResponseTemplate::new(200).set_body_json(json!({"content": {"name": file, "path": file, "sha": "def"}, "commit": {"sha": "0a1b2c", "message": body["message"]}}))
+                }
+            };
+        }
+        if route == "/pulls" {
+            return match req.method.as_str() {
+                "GET" => {
+                    let head = query("head").unwrap_or_default();
+                    let list: Vec<Value> = if page > 1 {
+                        vec![]
+                    } else {
+                        s.pulls
+                            .iter()
+                            .filter(|p| {
+                                format!(
+                                    "{}:{}",
+                                    REPO.split('/').next().unwrap(),
+                                    p["head"]["ref"].as_str().unwrap()
+                                ) == head
+                            })
+                            .cloned()
+                            .collect()
+                    };
+                    ResponseTemplate::new(200).set_body_json(list)
+                }
+                _ => {
+                    s.writes += 1;
+                    let number = 100 + s.pulls.len() as u64;
+                    let pr = json!({"url": format!("https://api.github.com/repos/{REPO}/pulls/{number}"), "id": 279147437 + number, "node_id": "PR_k", "html_url": format!("https://github.com/{REPO}/pull/{number}"),
+                        "number": number, "state": "open", "locked": false, "title": body["title"], "user": user(), "body": body["body"],
+                        "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z", "head": {"ref": body["head"], "sha": "0a1b2c"}, "base": {"ref": body["base"], "sha": SHA}, "draft": false, "merged": false});
+                    s.pulls.push(pr.clone());
+                    ResponseTemplate::new(201).set_body_json(pr)
+                }
+            };
+        }
+        if let Some(n) = route
+            .strip_prefix("/pulls/")
+            .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
+        {
+            s.writes += 1;
+            let n: u64 = n.parse().unwrap();
+            let pr = s.pulls.iter_mut().find(|p| p["number"] == n).unwrap();
+            for key in ["body", "state"] {
+                if let Some(v) = body.get(key) {
+                    pr[key] = v.clone();
+                }
+            }
+            return ResponseTemplate::new(200).set_body_json(pr.clone());
+        }
         let parts: Vec<&str> = route.trim_start_matches('/').split('/').collect();
         match (req.method.as_str(), parts.as_slice()) {
             ("GET", ["issues"]) => {
@@ -577,4 +692,80 @@ async fn a_failing_api_is_exit_2_and_never_leaks_the_token() {
     );
     no_token(&out);
     let _ = Path::new(".");
+}
+
+impl Site {
+    fn fix(&self) -> std::process::Output {
+        paperlint()
+            .current_dir(self.dir.path())
+            .args(["fix", "--offline", "--github", "README.md"])
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_EVENT_NAME", "schedule")
+            .env("GITHUB_API_URL", self.server.uri())
+            .env("GITHUB_SHA", SHA)
+            .output()
+            .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fix_pull_request_is_opened_once_kept_and_closed() {
+    let site = Site::new(BROKEN).await;
+    site.state()
+        .base_files
+        .insert("README.md".into(), BROKEN.into());
+    let out = site.fix();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    no_token(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pull request #100 proposes the fixes"));
+    {
+        let s = site.state();
+        assert_eq!(s.pulls.len(), 1);
+        assert_eq!(
+            s.branches["paperlint/fixes"]["README.md"], FIXED,
+            "the branch has the fixed list"
+        );
+        let body = s.pulls[0]["body"].as_str().unwrap();
+        assert!(
+            body.starts_with("<!-- paperlint:fixes -->")
+                && body.contains("line 4:")
+                && body.contains("url/malformed"),
+            "{body}"
+        );
+        assert_eq!(s.pulls[0]["base"]["ref"], "main");
+        assert_eq!(s.local_readme_untouched(&site.dir), true);
+        assert!(s.unexpected.is_empty(), "{:?}", s.unexpected);
+    }
+    // The same fixes again: no write.
+    let writes = site.state().writes;
+    site.fix();
+    assert_eq!(site.state().writes, writes);
+    // The list was fixed by hand: nothing left, the pull request is closed.
+    site.write_list(FIXED);
+    site.state()
+        .base_files
+        .insert("README.md".into(), FIXED.into());
+    let out = site.fix();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("closed pull request #100"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let s = site.state();
+    assert_eq!(
+        (s.pulls.len(), s.pulls[0]["state"].as_str()),
+        (1, Some("closed"))
+    );
+}
+
+impl State {
+    fn local_readme_untouched(&self, dir: &tempfile::TempDir) -> bool {
+        std::fs::read_to_string(dir.path().join("README.md")).unwrap() == BROKEN
+    }
 }
