@@ -739,7 +739,10 @@ async fn the_fix_pull_request_is_opened_once_kept_and_closed() {
             "{body}"
         );
         assert_eq!(s.pulls[0]["base"]["ref"], "main");
-        assert_eq!(s.local_readme_untouched(&site.dir), true);
+        assert!(
+            s.local_readme_untouched(&site.dir),
+            "fix --github writes to GitHub, not to the checkout"
+        );
         assert!(s.unexpected.is_empty(), "{:?}", s.unexpected);
     }
     // The same fixes again: no write.
