@@ -24,20 +24,10 @@ pub struct Columns {
     pub link: Vec<usize>,
 }
 
-/// Header text reduced to lower-case words: markup, emoji and punctuation dropped.
+/// Header text reduced to lower-case words: markup, emoji and punctuation dropped
+/// (the same normalisation titles get).
 fn normalize_header(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                ' '
-            }
-        })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::metadata::text::loose(text)
 }
 
 /// Maps header cells to roles. For each role the earliest alias wins; an alias

@@ -16,26 +16,14 @@ pub fn link_findings(
     results: &BTreeMap<String, LinkStatus>,
     config: &Config,
 ) -> Vec<Finding> {
-    let mut sink = Sink {
-        source,
-        config,
-        findings: Vec::new(),
-    };
+    let mut sink = Sink::new(source, config);
     let src = &source.text;
     for e in entries {
         for l in &e.links {
             let Some(status) = results.get(&l.url) else {
                 continue;
             };
-            let offset = l.url_span.as_ref().map_or(l.span.start, |s| s.start);
-            let report = |rule, message: String, fix| Report {
-                rule,
-                entry: e,
-                offset,
-                message,
-                url: Some(l.url.clone()),
-                fix,
-            };
+            let report = |rule, message: String, fix| Report::for_link(rule, e, l, message, fix);
             match status {
                 LinkStatus::Broken { reason } => {
                     sink.push(report("link/broken", reason.clone(), None))

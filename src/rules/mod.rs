@@ -142,7 +142,36 @@ pub struct Report<'e> {
     pub fix: Option<Fix>,
 }
 
+impl<'e> Report<'e> {
+    /// A report about a link, pointing at its destination.
+    pub fn for_link(
+        rule: &'static str,
+        entry: &'e Entry,
+        link: &crate::model::Link,
+        message: String,
+        fix: Option<Fix>,
+    ) -> Self {
+        Report {
+            rule,
+            entry,
+            offset: link.url_span.as_ref().map_or(link.span.start, |s| s.start),
+            message,
+            url: Some(link.url.clone()),
+            fix,
+        }
+    }
+}
+
 impl<'a> Sink<'a> {
+    /// An empty sink for one file.
+    pub fn new(source: &'a Source, config: &'a Config) -> Self {
+        Sink {
+            source,
+            config,
+            findings: Vec::new(),
+        }
+    }
+
     fn enabled(&self, rule: &str) -> bool {
         self.config.severity(rule).is_some()
     }
@@ -178,11 +207,7 @@ impl<'a> Sink<'a> {
 /// Runs every enabled rule over the entries of one file. Findings come back in
 /// source order.
 pub fn lint(source: &Source, entries: &[Entry], config: &Config) -> Vec<Finding> {
-    let mut sink = Sink {
-        source,
-        config,
-        findings: Vec::new(),
-    };
+    let mut sink = Sink::new(source, config);
     if sink.enabled("table/cell-count") {
         structure::cell_count(&mut sink, entries);
     }

@@ -39,24 +39,13 @@ pub fn paper_findings(
     papers: &BTreeMap<PaperRef, Resolution>,
     config: &Config,
 ) -> Vec<Finding> {
-    let mut sink = Sink {
-        source,
-        config,
-        findings: Vec::new(),
-    };
+    let mut sink = Sink::new(source, config);
     for e in entries {
         let Some((link, resolution)) = paper_of(e, papers) else {
             continue;
         };
         let offset = link.url_span.as_ref().map_or(link.span.start, |s| s.start);
-        let report = |rule, message: String, fix| Report {
-            rule,
-            entry: e,
-            offset,
-            message,
-            url: Some(link.url.clone()),
-            fix,
-        };
+        let report = |rule, message: String, fix| Report::for_link(rule, e, link, message, fix);
         match resolution {
             Resolution::Missing { reason } => {
                 sink.push(report("paper/not-found", reason.clone(), None))
