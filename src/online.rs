@@ -56,7 +56,13 @@ pub async fn run(
     }
     let mut online = Online::default();
     if config.metadata.enabled {
-        let wanted: BTreeSet<PaperRef> = refs.values().cloned().collect();
+        let mut wanted: BTreeSet<PaperRef> = refs.values().cloned().collect();
+        // Links to a given arXiv version: that version's title counts too.
+        for url in refs.keys() {
+            if let Some(v) = crate::scholarly::arxiv_explicit_version(url) {
+                wanted.insert(PaperRef::Arxiv(v));
+            }
+        }
         let mailto = if config.metadata.mailto.is_empty() {
             &config.network.mailto
         } else {

@@ -26,6 +26,30 @@ pub fn arxiv_id(url: &str) -> Option<String> {
     RE.captures(url).map(|c| c[1].to_lowercase())
 }
 
+/// The arXiv id with its version when the URL names one (`2104.12255v1`), else the
+/// plain id; arXiv's own entry ids always carry the version.
+pub fn arxiv_versioned_id(url: &str) -> Option<String> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?ix)(?:arxiv\.org/(?:abs|pdf|html|format)/ | 10\.48550/arxiv\.)(\d{4}\.\d{4,5}(?:v\d+)? | [a-z-]+(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)").unwrap()
+    });
+    RE.captures(url).map(|c| c[1].to_lowercase())
+}
+
+/// The versioned arXiv id, only when the URL names a version.
+pub fn arxiv_explicit_version(url: &str) -> Option<String> {
+    arxiv_versioned_id(url).filter(|v| has_version(v))
+}
+
+/// Whether an arXiv id ends in a version (`v2`).
+pub fn has_version(id: &str) -> bool {
+    id.rsplit_once('v').is_some_and(|(base, n)| {
+        !base.is_empty()
+            && !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit())
+            && base.ends_with(|c: char| c.is_ascii_digit())
+    })
+}
+
 /// The DOI a URL carries (doi.org links and publisher URLs that embed it).
 pub fn doi(url: &str) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {

@@ -19,7 +19,7 @@ const POST_ABOVE: usize = 20;
 /// What one response said.
 #[derive(Debug, PartialEq)]
 pub enum Feed {
-    /// Entries by id (without version).
+    /// Entries by versioned id (`2104.12255v1`; old-style ids likewise).
     Entries(BTreeMap<String, Paper>),
     /// The API rejected the request (an error entry, with HTTP 400 or 200).
     Rejected(String),
@@ -47,7 +47,9 @@ pub fn parse_feed(xml: &str) -> Result<Feed, String> {
             let summary = child_text(ATOM, "summary").unwrap_or_else(|| id_url.clone());
             return Ok(Feed::Rejected(summary));
         }
-        let Some(id) = crate::scholarly::arxiv_id(&id_url) else {
+        // Keyed by the versioned id the entry carries (`2104.12255v1`): a request for
+        // a given version gets that version's title, one without gets the latest.
+        let Some(id) = crate::scholarly::arxiv_versioned_id(&id_url) else {
             continue;
         };
         let journal_ref = child_text(ARXIV, "journal_ref");
@@ -117,9 +119,25 @@ pub async fn resolve(
         last = Some(Instant::now());
         requests += 1;
         match query(client, config, &chunk).await {
-            Ok(Feed::Entries(mut papers)) => {
+            Ok(Feed::Entries(papers)) => {
                 for id in chunk {
-                    let res = match papers.remove(&id) {
+                    let found = if crate::scholarly::has_version(&id) {
+                        papers.get(&id).cloned()
+                    } else {
+                        // The latest version of the unversioned id.
+                        papers
+                            .iter()
+                            .filter(|(k, _)| {
+                                k.rsplit_once('v').map_or(k.as_str(), |(base, _)| base) == id
+                            })
+                            .max_by_key(|(k, _)| {
+                                k.rsplit_once('v')
+                                    .and_then(|(_, n)| n.parse::<u32>().ok())
+                                    .unwrap_or(0)
+                            })
+                            .map(|(_, p)| p.clone())
+                    };
+                    let res = match found {
                         Some(paper) => Resolution::Found { paper },
                         None => Resolution::Missing {
                             reason: format!("arXiv has no paper {id}"),

@@ -52,6 +52,20 @@ pub fn paper_findings(
             }
             Resolution::Unknown { .. } => {}
             Resolution::Found { paper } => {
+                // A link to a given version is also right with that version's title
+                // (papers get renamed between versions).
+                let versioned =
+                    crate::scholarly::arxiv_explicit_version(&link.url).and_then(|v| match papers
+                        .get(&PaperRef::Arxiv(v))
+                    {
+                        Some(Resolution::Found { paper }) => Some(paper.titles.clone()),
+                        _ => None,
+                    });
+                let mut paper = paper.clone();
+                if let Some(titles) = versioned {
+                    paper.titles.extend(titles);
+                }
+                let paper = &paper;
                 title(&mut sink, e, link, paper, offset);
                 year(&mut sink, e, paper, offset, link);
                 venue(&mut sink, e, paper, offset, link, config);

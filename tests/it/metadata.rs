@@ -74,8 +74,8 @@ impl Respond for FakeArxiv {
                 continue;
             };
             feed.push_str(&format!(
-                "  <entry>\n    <id>http://arxiv.org/abs/{}v2</id>\n    <title>{}</title>\n    <updated>2024-01-01T00:00:00Z</updated>\n    <published>{}T00:00:00Z</published>\n    <author>\n      <name>A. Author</name>\n    </author>\n{}{}  </entry>\n",
-                r.id,
+                "  <entry>\n    <id>http://arxiv.org/abs/{}</id>\n    <title>{}</title>\n    <updated>2024-01-01T00:00:00Z</updated>\n    <published>{}T00:00:00Z</published>\n    <author>\n      <name>A. Author</name>\n    </author>\n{}{}  </entry>\n",
+                if paperlint::scholarly::has_version(r.id) { r.id.to_string() } else { format!("{}v2", r.id) },
                 r.title,
                 r.published,
                 r.doi.map(|d| format!("    <arxiv:doi>{d}</arxiv:doi>\n")).unwrap_or_default(),
@@ -223,8 +223,8 @@ async fn the_three_arxiv_error_forms() {
     else {
         panic!()
     };
-    assert_eq!(entries.keys().collect::<Vec<_>>(), vec!["1707.08567"]);
-    assert_eq!(entries["1707.08567"].preprint_year, Some(2017));
+    assert_eq!(entries.keys().collect::<Vec<_>>(), vec!["1707.08567v1"]);
+    assert_eq!(entries["1707.08567v1"].preprint_year, Some(2017));
 }
 
 #[tokio::test]
@@ -728,6 +728,21 @@ async fn paper_rules_fire_on_wrong_rows_only() {
             journal_ref: None,
             doi: None,
         },
+        // Renamed between versions: v1 had another title.
+        ArxivRecord {
+            id: "2301.00003",
+            title: "Sparse Experts for Protein Folding at Scale",
+            published: "2023-01-04",
+            journal_ref: None,
+            doi: None,
+        },
+        ArxivRecord {
+            id: "2301.00003v1",
+            title: "Mixture of Experts Meet Protein Structure",
+            published: "2023-01-04",
+            journal_ref: None,
+            doi: None,
+        },
     ];
     Mock::given(path("/api/query"))
         .respond_with(FakeArxiv {
@@ -755,7 +770,9 @@ async fn paper_rules_fire_on_wrong_rows_only() {
         |2021|[A Study of Things in Medicine](https://doi.org/10.1000/journal.x)|Science|\n\
         |2021|[Missing Paper Title Here](https://doi.org/10.1000/missing)|Nature|\n\
         |2023|[Graph Networks Are Everywhere Now](https://arxiv.org/abs/2301.00002)|ICML|\n\
-        |2023|[deep learning for cats](https://arxiv.org/abs/2301.00001)|arXiv|\n";
+        |2023|[deep learning for cats](https://arxiv.org/abs/2301.00001)|arXiv|\n\
+        |2023|[Mixture of Experts Meet Protein Structure](https://arxiv.org/abs/2301.00003v1)|arXiv|\n\
+        |2023|[Mixture of Experts Meet Protein Structure](https://arxiv.org/abs/2301.00003)|arXiv|\n";
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("README.md"), list).unwrap();
     let config = format!(
@@ -790,6 +807,9 @@ async fn paper_rules_fire_on_wrong_rows_only() {
         (7, "paper/not-found", "error"),
         (9, "paper/title-mismatch", "info"),
         (9, "paper/published", "info"),
+        // Line 10 links v1 with v1's title: right. Line 11 links the paper, whose
+        // title is now another one.
+        (11, "paper/title-mismatch", "warning"),
     ]
     .into_iter()
     .map(|(l, r, s)| (l, r.to_string(), s.to_string()))
