@@ -13,6 +13,10 @@ use tokio::time::Instant;
 #[derive(Debug)]
 pub struct Host {
     permits: Semaphore,
+    /// Requests allowed at once now.
+    allowed: Mutex<usize>,
+    /// Permits still to be forgotten when they are returned.
+    owed: AtomicUsize,
     base_interval: Duration,
     state: Mutex<Pace>,
     active: AtomicUsize,
@@ -84,6 +88,8 @@ impl Host {
     pub fn new(concurrency: usize, interval: Duration) -> Self {
         Host {
             permits: Semaphore::new(concurrency.max(1)),
+            allowed: Mutex::new(concurrency.max(1)),
+            owed: AtomicUsize::new(0),
             base_interval: interval,
             state: Mutex::new(Pace {
                 interval,
@@ -101,11 +107,26 @@ impl Host {
 
     /// Waits for a free slot and for this host's next allowed start time.
     pub async fn acquire(&self) -> SemaphorePermit<'_> {
-        let permit = self
+        let mut permit = self
             .permits
             .acquire()
             .await
             .expect("host semaphore is never closed");
+        // Pay back permits owed by a lowered limit before going on.
+        while self.owed.load(Ordering::SeqCst) > 0 {
+            if self
+                .owed
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                permit.forget();
+                permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .expect("host semaphore is never closed");
+            }
+        }
         loop {
             let wait = {
                 let mut pace = self.state.lock().expect("pace lock");
@@ -123,6 +144,20 @@ impl Host {
             }
         }
         permit
+    }
+
+    /// Lowers the number of requests allowed at once to `limit` (a server's
+    /// `x-concurrency-limit`); never raises it.
+    pub fn limit_concurrency(&self, limit: usize) {
+        let mut allowed = self.allowed.lock().expect("allowed lock");
+        let limit = limit.max(1);
+        if limit < *allowed {
+            // Permits in use are forgotten as they come back.
+            let excess = *allowed - limit;
+            let forgotten = self.permits.forget_permits(excess);
+            self.owed.fetch_add(excess - forgotten, Ordering::SeqCst);
+            *allowed = limit;
+        }
     }
 
     /// Marks a request as started; returns true when the host just became busy.
@@ -227,6 +262,30 @@ mod tests {
             host.speed_up(Instant::now());
         }
         assert_eq!(host.interval(), Duration::from_millis(100));
+    }
+
+    #[tokio::test]
+    async fn a_lowered_concurrency_limit_holds() {
+        let host = Host::new(3, Duration::ZERO);
+        let a = host.acquire().await;
+        let b = host.acquire().await;
+        // Two permits are out: the free one is forgotten now, one more is owed.
+        host.limit_concurrency(1);
+        drop(a);
+        drop(b);
+        let c = host.acquire().await;
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), host.acquire())
+                .await
+                .is_err(),
+            "only one at a time now"
+        );
+        drop(c);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), host.acquire())
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -180,6 +180,9 @@ fn pace(host: &Host, headers: &reqwest::header::HeaderMap, sent: tokio::time::In
     {
         host.pause_until(sent + Duration::from_secs_f64(interval / limit));
     }
+    if let Some(limit) = num("x-concurrency-limit") {
+        host.limit_concurrency(limit as usize);
+    }
     if let Some(wait) = crate::check::request::retry_after(headers, Duration::from_secs(60)) {
         host.slow_down(Some(wait), sent);
     }
