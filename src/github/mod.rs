@@ -9,11 +9,13 @@ pub mod api;
 pub mod body;
 pub mod diff;
 pub mod fixes;
+pub mod forge;
 
 use crate::config::{GitHubConfig, IssueMode};
 use crate::finding::{Finding, Severity};
 use api::{Api, ApiError, Issue};
 use body::Links;
+use forge::Forge;
 use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -130,12 +132,7 @@ pub async fn run(
     };
     if env.is_pull_request() {
         let number = env.pr_number()?;
-        let mut changed: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-        for f in api.pr_files(number).await? {
-            if let Some(patch) = &f.patch {
-                changed.insert(f.filename.clone(), diff::added_lines(patch));
-            }
-        }
+        let changed = api.changed_lines(number).await?;
         outcome.findings = reported
             .into_iter()
             .filter(|f| {
@@ -230,23 +227,17 @@ fn head(marker: &str, title: &str, links: &Links<'_>, intro: &str) -> String {
 }
 
 async fn tracking_issue(
-    api: &Api,
+    api: &impl Forge,
     config: &GitHubConfig,
     file: &str,
     findings: &[&Finding],
     links: &Links<'_>,
 ) -> Result<(), ApiError> {
     let marker = format!("<!-- {}:tracking file={} -->", config.marker, norm(file));
-    let mut mine: Vec<Issue> = api
-        .issues_with_label(&config.label)
-        .await?
-        .into_iter()
-        .filter(|i| i.body.as_deref().unwrap_or_default().contains(&marker))
-        .collect();
-    mine.sort_by_key(|i| i.number);
+    let mine: Vec<Issue> = api.marked_issues(&config.label, &marker).await?;
     if let Some((keep, dups)) = mine.split_first() {
         for dup in dups.iter().filter(|d| d.state == "open") {
-            api.comment(
+            api.close_issue(
                 dup.number,
                 &format!(
                     "Closing as a duplicate of #{}: paperlint keeps one tracking issue per file.",
@@ -254,13 +245,12 @@ async fn tracking_issue(
                 ),
             )
             .await?;
-            api.edit_issue(dup.number, None, Some("closed")).await?;
         }
     }
     let existing = mine.first();
     if findings.is_empty() {
         if let Some(issue) = existing.filter(|i| i.state == "open") {
-            api.comment(
+            api.close_issue(
                 issue.number,
                 &format!(
                     "All clear at {}: paperlint finds no problems in `{}` any more. Closing.",
@@ -269,7 +259,6 @@ async fn tracking_issue(
                 ),
             )
             .await?;
-            api.edit_issue(issue.number, None, Some("closed")).await?;
         }
         return Ok(());
     }
@@ -295,15 +284,13 @@ async fn tracking_issue(
             create_once(api, &title, &text, &config.label, &marker, config.backoff).await?;
         }
         Some(issue) if issue.state == "closed" => {
-            api.edit_issue(issue.number, Some(&text), Some("open"))
-                .await?;
-            api.comment(issue.number, "The problems are back: reopening.")
+            api.reopen_issue(issue.number, &text, "The problems are back: reopening.")
                 .await?;
         }
         Some(issue) => {
             let old = issue.body.as_deref().unwrap_or_default();
             if comparable(old) != comparable(&text) {
-                api.edit_issue(issue.number, Some(&keep_ticks(old, &text)), None)
+                api.update_issue(issue.number, &keep_ticks(old, &text))
                     .await?;
             }
         }
@@ -314,7 +301,7 @@ async fn tracking_issue(
 /// Creates an issue; after a failure that may have happened anyway (5xx, no answer),
 /// looks for the marker before trying again.
 async fn create_once(
-    api: &Api,
+    api: &impl Forge,
     title: &str,
     text: &str,
     label: &str,
@@ -324,15 +311,11 @@ async fn create_once(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match api.create_issue(title, text, label).await {
+        match api.open_issue(title, text, label).await {
             Ok(issue) => return Ok(issue),
             Err(e) if attempt < 3 && e.status.is_none_or(|s| s >= 500) => {
                 tokio::time::sleep(backoff * attempt).await;
-                let found = api
-                    .issues_with_label(label)
-                    .await?
-                    .into_iter()
-                    .find(|i| i.body.as_deref().unwrap_or_default().contains(marker));
+                let found = api.marked_issues(label, marker).await?.into_iter().next();
                 if let Some(issue) = found {
                     return Ok(issue);
                 }
@@ -354,7 +337,7 @@ fn row_key(f: &Finding) -> String {
 }
 
 async fn row_issues(
-    api: &Api,
+    api: &impl Forge,
     config: &GitHubConfig,
     file: &str,
     findings: &[&Finding],
@@ -365,12 +348,7 @@ async fn row_issues(
     for f in findings.iter().filter(|f| f.severity >= Severity::Error) {
         rows.entry(row_key(f)).or_default().push(f);
     }
-    let existing: Vec<Issue> = api
-        .issues_with_label(&config.label)
-        .await?
-        .into_iter()
-        .filter(|i| i.body.as_deref().unwrap_or_default().contains(&prefix))
-        .collect();
+    let existing: Vec<Issue> = api.marked_issues(&config.label, &prefix).await?;
     let key_of = |i: &Issue| {
         i.body
             .as_deref()
@@ -412,13 +390,13 @@ async fn row_issues(
                 create_once(api, &title, &text, &config.label, &marker, config.backoff).await?;
             }
             Some(i) if i.state == "closed" => {
-                api.edit_issue(i.number, Some(&text), Some("open")).await?
+                api.reopen_issue(i.number, &text, "The row is broken again: reopening.")
+                    .await?
             }
             Some(i) => {
                 let old = i.body.as_deref().unwrap_or_default();
                 if comparable(old) != comparable(&text) {
-                    api.edit_issue(i.number, Some(&keep_ticks(old, &text)), None)
-                        .await?;
+                    api.update_issue(i.number, &keep_ticks(old, &text)).await?;
                 }
             }
         }
@@ -427,12 +405,11 @@ async fn row_issues(
         .iter()
         .filter(|i| i.state == "open" && key_of(i).is_none_or(|k| !rows.contains_key(&k)))
     {
-        api.comment(
+        api.close_issue(
             issue.number,
             &format!("Fixed or removed at {}: closing.", links.sha),
         )
         .await?;
-        api.edit_issue(issue.number, None, Some("closed")).await?;
     }
     Ok(())
 }
@@ -458,7 +435,7 @@ pub fn annotations(findings: &[Finding], cap: usize) -> (String, usize) {
 }
 
 async fn sticky_comment(
-    api: &Api,
+    api: &impl Forge,
     config: &GitHubConfig,
     number: u64,
     findings: &[Finding],
@@ -466,11 +443,7 @@ async fn sticky_comment(
     hidden: usize,
 ) -> Result<(), ApiError> {
     let marker = format!("<!-- {}:pr -->", config.marker);
-    let existing = api
-        .comments(number)
-        .await?
-        .into_iter()
-        .find(|c| c.body.as_deref().unwrap_or_default().contains(&marker));
+    let existing = api.marked_comment(number, &marker).await?;
     let text = if findings.is_empty() {
         format!(
             "{marker}\n✅ **paperlint**: no problems in the rows this pull request adds or changes (checked at `{}`).\n",
@@ -505,7 +478,7 @@ async fn sticky_comment(
             api.edit_comment(c.id, &text).await?;
         }
         None if !findings.is_empty() => {
-            api.comment(number, &text).await?;
+            api.post_comment(number, &text).await?;
         }
         _ => {}
     }
