@@ -280,23 +280,10 @@ impl Api {
         body: Option<&str>,
         state: Option<&str>,
     ) -> Result<(), ApiError> {
-        let mut payload = serde_json::Map::new();
-        if let Some(b) = body {
-            payload.insert("body".into(), Value::String(b.into()));
-        }
-        if let Some(s) = state {
-            payload.insert("state".into(), Value::String(s.into()));
-            if s == "closed" {
-                payload.insert("state_reason".into(), Value::String("completed".into()));
-            }
-        }
-        self.send(
-            Method::PATCH,
-            &format!("/issues/{number}"),
-            Some(&Value::Object(payload)),
-        )
-        .await
-        .map(|_| ())
+        let payload = edit_payload(body, state, true);
+        self.send(Method::PATCH, &format!("/issues/{number}"), Some(&payload))
+            .await
+            .map(|_| ())
     }
 
     /// Comments on an issue or pull request.
@@ -336,6 +323,22 @@ impl Api {
     pub async fn pr_files(&self, number: u64) -> Result<Vec<PrFile>, ApiError> {
         self.get_all(&format!("/pulls/{number}/files")).await
     }
+}
+
+/// The PATCH body that changes a body and/or a state; a closed issue is closed as
+/// "completed" (`with_reason`; pull requests have no reason).
+pub fn edit_payload(body: Option<&str>, state: Option<&str>, with_reason: bool) -> Value {
+    let mut payload = serde_json::Map::new();
+    if let Some(b) = body {
+        payload.insert("body".into(), Value::String(b.into()));
+    }
+    if let Some(s) = state {
+        payload.insert("state".into(), Value::String(s.into()));
+        if s == "closed" && with_reason {
+            payload.insert("state_reason".into(), Value::String("completed".into()));
+        }
+    }
+    Value::Object(payload)
 }
 
 /// A 403/429 that is a rate limit: how long to wait (capped).

@@ -148,16 +148,9 @@ impl Api {
         body: Option<&str>,
         state: Option<&str>,
     ) -> Result<(), ApiError> {
-        let mut payload = serde_json::Map::new();
-        if let Some(b) = body {
-            payload.insert("body".into(), b.into());
-        }
-        if let Some(s) = state {
-            payload.insert("state".into(), s.into());
-        }
         self.patch(
             &format!("/pulls/{number}"),
-            &serde_json::Value::Object(payload),
+            &super::api::edit_payload(body, state, false),
         )
         .await
         .map(|_| ())
