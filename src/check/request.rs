@@ -277,11 +277,6 @@ impl Checker {
                 .is_some_and(|h| h.accept.contains(&code.as_u16()))
     }
 
-    /// Checks one URL of the list, following redirects.
-    pub async fn check(&self, original: &str) -> Outcome {
-        self.check_keeping_body(original, false).await.0
-    }
-
     /// Checks one URL; with `keep_body`, GETs it directly and returns the (bounded)
     /// body of the final answer too, so a landing page is never fetched twice.
     pub async fn check_keeping_body(

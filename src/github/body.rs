@@ -68,7 +68,7 @@ fn row(f: &Finding, links: &Links<'_>) -> String {
     if let Some(title) = &f.title {
         s.push_str(&format!(
             " (_{}_)",
-            escape(&crate::rules::excerpt_pub(title, 80))
+            escape(&crate::rules::excerpt(title, 80))
         ));
     }
     if let Some(fix) = &f.fix {

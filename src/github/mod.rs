@@ -269,7 +269,7 @@ async fn tracking_issue(
             &marker,
             &format!(
                 "paperlint: {} in `{}`",
-                crate::report::counted_pub(findings.len(), "problem"),
+                crate::report::counted(findings.len(), "problem"),
                 body::escape(norm(file))
             ),
             links,
@@ -368,7 +368,7 @@ async fn row_issues(
         let title = format!(
             "paperlint: broken row in {}: {}",
             norm(file),
-            crate::rules::excerpt_pub(&what, 80)
+            crate::rules::excerpt(&what, 80)
         );
         let text = body::render(
             &head(
@@ -463,7 +463,7 @@ async fn sticky_comment(
                 &marker,
                 &format!(
                     "paperlint: {} in the rows this pull request changes",
-                    crate::report::counted_pub(findings.len(), "problem")
+                    crate::report::counted(findings.len(), "problem")
                 ),
                 links,
                 "Only rows added or changed by this pull request are checked here.",

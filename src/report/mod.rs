@@ -105,13 +105,8 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
     }
 }
 
-/// "1 problem", "2 problems" (for other modules).
-pub fn counted_pub(n: usize, what: &str) -> String {
-    counted(n, what)
-}
-
 /// "1 error", "2 warnings".
-pub(crate) fn counted(n: usize, what: &str) -> String {
+pub fn counted(n: usize, what: &str) -> String {
     if n == 1 {
         format!("{n} {what}")
     } else {

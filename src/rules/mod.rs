@@ -237,13 +237,8 @@ pub fn lint(source: &Source, entries: &[Entry], config: &Config) -> Vec<Finding>
     findings
 }
 
-/// A short, single-line excerpt (for other modules' messages).
-pub fn excerpt_pub(s: &str, max: usize) -> String {
-    excerpt(s, max)
-}
-
 /// A short, single-line excerpt of source text for messages.
-pub(crate) fn excerpt(s: &str, max: usize) -> String {
+pub fn excerpt(s: &str, max: usize) -> String {
     let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {
         flat
