@@ -279,18 +279,41 @@ async fn tracking_issue(
         links,
         "",
     );
+    upsert_issue(
+        api,
+        config,
+        existing,
+        &title,
+        &text,
+        &marker,
+        "The problems are back: reopening.",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Makes `existing` (or a new issue) say `text`: created when missing, reopened when
+/// closed, edited only when its content changed (keeping a maintainer's ticks).
+async fn upsert_issue(
+    api: &impl Forge,
+    config: &GitHubConfig,
+    existing: Option<&Issue>,
+    title: &str,
+    text: &str,
+    marker: &str,
+    reopen_comment: &str,
+) -> Result<(), ApiError> {
     match existing {
         None => {
-            create_once(api, &title, &text, &config.label, &marker, config.backoff).await?;
+            create_once(api, title, text, &config.label, marker, config.backoff).await?;
         }
         Some(issue) if issue.state == "closed" => {
-            api.reopen_issue(issue.number, &text, "The problems are back: reopening.")
-                .await?;
+            api.reopen_issue(issue.number, text, reopen_comment).await?
         }
         Some(issue) => {
             let old = issue.body.as_deref().unwrap_or_default();
-            if comparable(old) != comparable(&text) {
-                api.update_issue(issue.number, &keep_ticks(old, &text))
+            if comparable(old) != comparable(text) {
+                api.update_issue(issue.number, &keep_ticks(old, text))
                     .await?;
             }
         }
@@ -381,25 +404,20 @@ async fn row_issues(
             links,
             "",
         );
-        match existing
+        let mine = existing
             .iter()
             .filter(|i| key_of(i).as_deref() == Some(key.as_str()))
-            .min_by_key(|i| i.number)
-        {
-            None => {
-                create_once(api, &title, &text, &config.label, &marker, config.backoff).await?;
-            }
-            Some(i) if i.state == "closed" => {
-                api.reopen_issue(i.number, &text, "The row is broken again: reopening.")
-                    .await?
-            }
-            Some(i) => {
-                let old = i.body.as_deref().unwrap_or_default();
-                if comparable(old) != comparable(&text) {
-                    api.update_issue(i.number, &keep_ticks(old, &text)).await?;
-                }
-            }
-        }
+            .min_by_key(|i| i.number);
+        upsert_issue(
+            api,
+            config,
+            mine,
+            &title,
+            &text,
+            &marker,
+            "The row is broken again: reopening.",
+        )
+        .await?;
     }
     for issue in existing
         .iter()
