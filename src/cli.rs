@@ -347,28 +347,9 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
     let Gathered {
         files, mut failed, ..
     } = gather(&args.common, &config, args.offline, args.quiet);
-    let rules = fix::enabled_rules(&config.fix, &args.rules);
     let mut repairs = Vec::new();
     for (source, linted) in files {
-        let mut edits = fix::edits(&linted.findings, &rules);
-        if config.fix.arxiv_abs && args.rules.is_empty() {
-            edits.extend(fix::arxiv_abs_edits(&source.text, &linted.entries, &source));
-        }
-        let mut applied = fix::apply(&source.text, edits);
-        // Sorting moves whole rows: it runs on the text the other fixes produced.
-        if config.fix.sort
-            && (args.rules.is_empty() || args.rules.iter().any(|r| r == "entry/order"))
-        {
-            let after = Source::new(source.path.clone(), applied.text.clone());
-            let relinted = crate::lint(&after, &config);
-            let sorted = fix::apply(
-                &after.text,
-                fix::sort_edits(&after.text, &relinted.entries, &relinted.findings, &after),
-            );
-            applied.text = sorted.text;
-            applied.done.extend(sorted.done);
-            applied.skipped.extend(sorted.skipped);
-        }
+        let applied = fix::repair(&source, &linted, &config, &args.rules);
         for (edit, why) in &applied.skipped {
             eprintln!(
                 "paperlint: {}:{}: {} fix skipped: {why}",

@@ -96,6 +96,36 @@ pub fn arxiv_abs_edits(text: &str, entries: &[Entry], source: &crate::source::So
     out
 }
 
+/// The repair of one linted file under `config`: the fixes of the enabled rules
+/// (`only` if given), arXiv abstract links with `fix.arxiv_abs`, then, with `fix.sort`,
+/// tables re-sorted on the text the other fixes produced (the sort's edits in `done`
+/// refer to that text).
+pub fn repair(
+    source: &crate::source::Source,
+    linted: &crate::Linted,
+    config: &crate::config::Config,
+    only: &[String],
+) -> Applied {
+    let rules = enabled_rules(&config.fix, only);
+    let mut edits = edits(&linted.findings, &rules);
+    if config.fix.arxiv_abs && only.is_empty() {
+        edits.extend(arxiv_abs_edits(&source.text, &linted.entries, source));
+    }
+    let mut applied = apply(&source.text, edits);
+    if config.fix.sort && (only.is_empty() || only.iter().any(|r| r == "entry/order")) {
+        let after = crate::source::Source::new(source.path.clone(), applied.text.clone());
+        let relinted = crate::lint(&after, config);
+        let sorted = apply(
+            &after.text,
+            sort_edits(&after.text, &relinted.entries, &relinted.findings, &after),
+        );
+        applied.text = sorted.text;
+        applied.done.extend(sorted.done);
+        applied.skipped.extend(sorted.skipped);
+    }
+    applied
+}
+
 /// Applies edits: sorted by position, identical duplicates merged, an edit that
 /// overlaps one already taken skipped with the reason.
 pub fn apply(text: &str, mut edits: Vec<Edit>) -> Applied {

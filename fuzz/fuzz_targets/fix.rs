@@ -8,9 +8,7 @@ use paperlint::config::Config;
 fn fix(text: &str) -> (String, Vec<paperlint::fix::Edit>) {
     let config = Config::default();
     let source = paperlint::source::Source::new("fuzz.md", text.to_string());
-    let linted = paperlint::lint(&source, &config);
-    let rules = paperlint::fix::enabled_rules(&config.fix, &[]);
-    let applied = paperlint::fix::apply(text, paperlint::fix::edits(&linted.findings, &rules));
+    let applied = paperlint::fix::repair(&source, &paperlint::lint(&source, &config), &config, &[]);
     (applied.text, applied.done)
 }
 

@@ -168,9 +168,7 @@ fn row() -> impl Strategy<Value = String> {
 fn fix_text(text: &str) -> (String, Vec<paperlint::fix::Edit>) {
     let config = paperlint::config::Config::default();
     let source = paperlint::source::Source::new("t.md", text.to_string());
-    let linted = paperlint::lint(&source, &config);
-    let rules = paperlint::fix::enabled_rules(&config.fix, &[]);
-    let applied = paperlint::fix::apply(text, paperlint::fix::edits(&linted.findings, &rules));
+    let applied = paperlint::fix::repair(&source, &paperlint::lint(&source, &config), &config, &[]);
     (applied.text, applied.done)
 }
 
