@@ -16,14 +16,13 @@ pub enum PaperId {
 
 /// The arXiv id (without version) a URL points at, if any.
 pub fn arxiv_id(url: &str) -> Option<String> {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?ix)(?:arxiv\.org/(?:abs|pdf|html|format)/ | 10\.48550/arxiv\.)
-              (\d{4}\.\d{4,5} | [a-z-]+(?:\.[a-z]{2})?/\d{7})",
-        )
-        .unwrap()
-    });
-    RE.captures(url).map(|c| c[1].to_lowercase())
+    let mut id = arxiv_versioned_id(url)?;
+    if has_version(&id)
+        && let Some(v) = id.rfind('v')
+    {
+        id.truncate(v);
+    }
+    Some(id)
 }
 
 /// The arXiv id with its version when the URL names one (`2104.12255v1`), else the

@@ -61,11 +61,17 @@ pub fn paper_findings(
                         Some(Resolution::Found { paper }) => Some(paper.titles.clone()),
                         _ => None,
                     });
-                let mut paper = paper.clone();
-                if let Some(titles) = versioned {
-                    paper.titles.extend(titles);
-                }
-                let paper = &paper;
+                let with_version;
+                let paper = match versioned {
+                    Some(titles) => {
+                        with_version = Paper {
+                            titles: paper.titles.iter().cloned().chain(titles).collect(),
+                            ..paper.clone()
+                        };
+                        &with_version
+                    }
+                    None => paper,
+                };
                 title(&mut sink, e, link, paper, offset);
                 year(&mut sink, e, paper, offset, link);
                 venue(&mut sink, e, paper, offset, link, config);
