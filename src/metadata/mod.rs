@@ -41,13 +41,12 @@ impl PaperRef {
 /// Identifies the paper behind a URL: arXiv first, then a DOI (doi.org or a publisher
 /// URL that contains it), then a known proceedings page.
 pub fn identify(url: &str) -> Option<PaperRef> {
-    if let Some(id) = crate::scholarly::arxiv_id(url) {
-        return Some(PaperRef::Arxiv(id));
+    use crate::scholarly::{PaperId, paper_id};
+    match paper_id(url) {
+        Some(PaperId::Arxiv(id)) => Some(PaperRef::Arxiv(id)),
+        Some(PaperId::Doi(doi)) => Some(PaperRef::Doi(doi)),
+        None => landing_page(url).map(PaperRef::Landing),
     }
-    if let Some(doi) = crate::scholarly::doi(url) {
-        return Some(PaperRef::Doi(doi));
-    }
-    landing_page(url).map(PaperRef::Landing)
 }
 
 /// The landing page (with `citation_*` tags) for a proceedings URL, PDF links mapped
