@@ -2,8 +2,10 @@
 
 mod cli;
 mod corpus;
+mod distribution;
 mod fix;
 mod github;
+mod install;
 mod links;
 mod metadata;
 mod reports;
