@@ -27,6 +27,7 @@ pub mod report;
 pub mod rules;
 pub mod scholarly;
 pub mod source;
+pub mod venue;
 
 use config::Config;
 use finding::Finding;
