@@ -2,7 +2,7 @@
 //! errors that stop a file are printed as one line each and make the code 2.
 
 use crate::config::Config;
-use crate::finding::Severity;
+use crate::model::Severity;
 use crate::report::entries::EntryRecord;
 use crate::report::{self, Format, Report};
 use crate::source::Source;
@@ -155,8 +155,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Entries(args) => entries(args),
         Command::Rules => {
             let mut out = anstream::stdout();
-            for r in crate::rules::RULES {
-                writeln!(out, "{:<20} {:<8} {}", r.id, r.default, r.summary)?;
+            for r in crate::model::RULES {
+                writeln!(out, "{:<20} {:<8} {}", r.name, r.default, r.summary)?;
             }
             Ok(exit::OK)
         }
@@ -208,14 +208,17 @@ fn write_output(
 /// Everything `check` and `fix` learn about the files: per file, its source, entries
 /// and findings (offline rules, then link and paper findings when online).
 struct Gathered {
-    files: Vec<(Source, crate::Linted)>,
+    files: Vec<(Source, crate::pipeline::Linted)>,
     online: Option<crate::online::Online>,
     failed: usize,
 }
 
 fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathered {
     let (sources, mut failed) = load_sources(&common.paths, config);
-    let linted: Vec<crate::Linted> = sources.iter().map(|s| crate::lint(s, config)).collect();
+    let linted: Vec<crate::pipeline::Linted> = sources
+        .iter()
+        .map(|s| crate::pipeline::lint(s, config))
+        .collect();
     for (source, l) in sources.iter().zip(&linted) {
         if l.entries.is_empty() && !quiet {
             eprintln!(
@@ -253,8 +256,7 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
                 &results.papers,
                 config,
             ));
-            l.findings
-                .sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
+            l.findings.sort_by_key(|f| (f.offset, f.rule));
             (source, l)
         })
         .collect();
@@ -278,7 +280,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|(_, l)| l.entries.iter().map(|e| e.links.len()).sum::<usize>())
         .sum();
-    let mut findings: Vec<crate::finding::Finding> = files
+    let mut findings: Vec<crate::model::Finding> = files
         .iter()
         .flat_map(|(_, l)| l.findings.iter().cloned())
         .collect();
@@ -326,21 +328,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// One file's repair: its source, the fixed text and the edits made.
-pub struct Repair {
-    /// The file as read.
-    pub source: Source,
-    /// The text after the fixes.
-    pub fixed: String,
-    /// What changed, in file order.
-    pub done: Vec<crate::fix::Edit>,
-}
-
 fn fix(args: FixArgs) -> anyhow::Result<u8> {
     use crate::fix;
     let config = load_config(&args.common)?;
     for rule in &args.rules {
-        if crate::rules::rule(rule).is_none() {
+        if crate::model::RuleId::from_name(rule).is_none() {
             anyhow::bail!("--rule {rule}: no such rule (see `paperlint rules`)");
         }
     }
@@ -358,7 +350,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
                 edit.rule
             );
         }
-        repairs.push(Repair {
+        repairs.push(fix::Repair {
             fixed: applied.text,
             done: applied.done,
             source,
@@ -413,7 +405,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
 fn github_side(
     config: &Config,
     files: &[String],
-    findings: Vec<crate::finding::Finding>,
+    findings: Vec<crate::model::Finding>,
 ) -> anyhow::Result<crate::github::Outcome> {
     let env = crate::github::Env::from_env()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -455,7 +447,7 @@ fn actions_files(report: &Report) -> anyhow::Result<()> {
 /// Runs the network stages (papers through their registries, then links) over every
 /// entry of every file, with the persistent cache.
 fn go_online(
-    linted: &[crate::Linted],
+    linted: &[crate::pipeline::Linted],
     config: &Config,
     interactive: bool,
     check_links: bool,
@@ -465,7 +457,7 @@ fn go_online(
         (!config.network.cache.is_empty()).then(|| PathBuf::from(&config.network.cache));
     let mut cache = cache_path
         .as_deref()
-        .map(crate::check::cache::Cache::load)
+        .map(crate::cache::Cache::load)
         .unwrap_or_default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -503,11 +495,11 @@ fn go_online(
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
     let config = load_config(&args.common)?;
     let (sources, mut failed) = load_sources(&args.common.paths, &config);
-    let linted: Vec<crate::Linted> = sources
+    let linted: Vec<crate::pipeline::Linted> = sources
         .iter()
         .map(|s| {
-            let entries = crate::entries(s, &config);
-            crate::Linted {
+            let entries = crate::pipeline::entries(s, &config);
+            crate::pipeline::Linted {
                 entries,
                 findings: Vec::new(),
             }

@@ -2,8 +2,7 @@
 //! defaults), parsing with unknown keys rejected (naming the key and its line), and
 //! the per-rule severities.
 
-use crate::finding::Severity;
-use crate::rules;
+use crate::model::{RULES, RuleId, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -463,7 +462,7 @@ impl Config {
             }
         })?;
         for id in config.rules.keys() {
-            if rules::rule(id).is_none() {
+            if RuleId::from_name(id).is_none() {
                 let offset = text
                     .find(&format!("\"{id}\""))
                     .or_else(|| text.find(id.as_str()))
@@ -475,9 +474,9 @@ impl Config {
                     column,
                     message: format!(
                         "unknown rule `{id}` in [rules], expected one of {}",
-                        rules::RULES
+                        RULES
                             .iter()
-                            .map(|r| format!("`{}`", r.id))
+                            .map(|r| format!("`{}`", r.name))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -529,10 +528,10 @@ impl Config {
     }
 
     /// The severity a rule reports at, or `None` when it is switched off.
-    pub fn severity(&self, rule_id: &str) -> Option<Severity> {
-        match self.rules.get(rule_id) {
+    pub fn severity(&self, rule: RuleId) -> Option<Severity> {
+        match self.rules.get(rule.as_str()) {
             Some(level) => level.severity(),
-            None => rules::rule(rule_id).map(|r| r.default),
+            None => Some(rule.default_severity()),
         }
     }
 }
@@ -586,8 +585,8 @@ mod tests {
             "c",
         )
         .unwrap();
-        assert_eq!(c.severity("entry/order"), None);
-        assert_eq!(c.severity("venue/spelling"), Some(Severity::Error));
-        assert_eq!(c.severity("url/malformed"), Some(Severity::Error));
+        assert_eq!(c.severity(RuleId::EntryOrder), None);
+        assert_eq!(c.severity(RuleId::VenueSpelling), Some(Severity::Error));
+        assert_eq!(c.severity(RuleId::UrlMalformed), Some(Severity::Error));
     }
 }

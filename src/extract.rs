@@ -27,7 +27,7 @@ pub struct Columns {
 /// Header text reduced to lower-case words: markup, emoji and punctuation dropped
 /// (the same normalisation titles get).
 fn normalize_header(text: &str) -> String {
-    crate::metadata::text::loose(text)
+    crate::text::loose(text)
 }
 
 /// Maps header cells to roles. For each role the earliest alias wins; an alias

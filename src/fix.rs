@@ -4,8 +4,9 @@
 //! permissions kept, then rename), so a failed write leaves the original intact.
 
 use crate::config::FixConfig;
-use crate::finding::Finding;
 use crate::model::Entry;
+use crate::model::Finding;
+use crate::source::Source;
 use regex::Regex;
 use std::io::Write;
 use std::path::Path;
@@ -40,6 +41,16 @@ pub struct Applied {
 }
 
 /// The rules whose fixes apply: `--rule` if given, else the config's list (plus
+/// One file's repair: its source, the fixed text and the edits made.
+pub struct Repair {
+    /// The file as read.
+    pub source: Source,
+    /// The text after the fixes.
+    pub fixed: String,
+    /// What changed, in file order.
+    pub done: Vec<Edit>,
+}
+
 /// `paper/title-mismatch` with `fix.titles`).
 pub fn enabled_rules(config: &FixConfig, only: &[String]) -> Vec<String> {
     if !only.is_empty() {
@@ -56,7 +67,7 @@ pub fn enabled_rules(config: &FixConfig, only: &[String]) -> Vec<String> {
 pub fn edits(findings: &[Finding], rules: &[String]) -> Vec<Edit> {
     findings
         .iter()
-        .filter(|f| rules.iter().any(|r| r == f.rule))
+        .filter(|f| rules.iter().any(|r| f.rule == r.as_str()))
         .filter_map(|f| {
             let fix = f.fix.as_ref()?;
             Some(Edit {
@@ -102,7 +113,7 @@ pub fn arxiv_abs_edits(text: &str, entries: &[Entry], source: &crate::source::So
 /// refer to that text).
 pub fn repair(
     source: &crate::source::Source,
-    linted: &crate::Linted,
+    linted: &crate::pipeline::Linted,
     config: &crate::config::Config,
     only: &[String],
 ) -> Applied {
@@ -114,7 +125,7 @@ pub fn repair(
     let mut applied = apply(&source.text, edits);
     if config.fix.sort && (only.is_empty() || only.iter().any(|r| r == "entry/order")) {
         let after = crate::source::Source::new(source.path.clone(), applied.text.clone());
-        let relinted = crate::lint(&after, config);
+        let relinted = crate::pipeline::lint(&after, config);
         let sorted = apply(
             &after.text,
             sort_edits(&after.text, &relinted.entries, &relinted.findings, &after),

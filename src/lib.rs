@@ -3,55 +3,42 @@
 //! malformed or inconsistent.
 //!
 //! # Layout
-//! The pipeline is visible in the module list:
-//! [`source`] (read a file) → [`parse`] (markdown → tables, cells, links with byte
-//! spans; [`autolink`] adds GitHub's bare-URL links) → [`extract`] (rows → [`model::Entry`]
-//! with year, title, venue and link kinds) → [`rules`] (entries → [`finding::Finding`]s)
-//! → [`report`] (human, JSON, markdown, GitHub). [`config`] holds the configuration,
-//! [`scholarly`] what a URL says about a paper, [`cli`] the command line.
-//! `parse`, `extract` and `rules` are pure: text in, data out, no I/O.
+//! The modules form layers; a module imports only modules below it (ARCHITECTURE.md
+//! draws them, `tests/it/layers.rs` enforces it):
+//!
+//! 1. [`model`]: the shared data (documents, entries, findings, rule ids, link
+//!    statuses, papers); std and serde only.
+//! 2. Pure helpers and knowledge: [`text`] (normalisation, excerpts, plurals),
+//!    [`source`] (read a file, line/column), [`autolink`], [`scholarly`] (what a URL
+//!    says about a paper), [`venue`] (the venue model), [`parse`] (markdown → tables, cells, links with byte spans),
+//!    [`config`].
+//! 3. Pure stages: [`extract`] (rows → [`model::Entry`]), [`rules`] (entries →
+//!    [`model::Finding`]s), [`report`] (human, JSON, markdown, GitHub); [`pipeline`]
+//!    runs them on one file; [`fix`] applies the fixes.
+//! 4. Network: [`net`] (HTTP client, rate-limit headers, address guard, host pacing)
+//!    and [`cache`] (the persistent cache); the network stages [`check`] (link health)
+//!    and [`metadata`] (registries); [`online`] orders them.
+//! 5. [`github`] (the bot and Actions outputs), then [`cli`] on top.
 
 pub mod autolink;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod extract;
-pub mod finding;
 pub mod fix;
 pub mod github;
 pub mod metadata;
 pub mod model;
+pub mod net;
 pub mod online;
 pub mod parse;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod scholarly;
 pub mod source;
 pub mod venue;
+pub mod text;
 
-use config::Config;
-use finding::Finding;
-use model::Entry;
-use source::Source;
-
-/// The result of linting one file.
-#[derive(Debug, Clone)]
-pub struct Linted {
-    /// Every entry extracted.
-    pub entries: Vec<Entry>,
-    /// The findings, in source order.
-    pub findings: Vec<Finding>,
-}
-
-/// Extracts the entries of one file.
-pub fn entries(source: &Source, config: &Config) -> Vec<Entry> {
-    let doc = parse::parse(&source.text);
-    extract::extract(&doc, &source.text, &config.columns)
-}
-
-/// Parses, extracts and runs the offline rules on one file.
-pub fn lint(source: &Source, config: &Config) -> Linted {
-    let entries = entries(source, config);
-    let findings = rules::lint(source, &entries, config);
-    Linted { entries, findings }
-}
+pub use pipeline::{Linted, entries, lint};

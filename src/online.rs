@@ -3,11 +3,12 @@
 //! (landing pages fetched once, bodies kept for their `citation_*` tags), and keep
 //! everything in one cache file.
 
-use crate::Linted;
-use crate::check::cache::Cache;
-use crate::check::{self, LinkRun, LinkStatus};
+use crate::cache::Cache;
+use crate::check::{self, LinkRun};
 use crate::config::Config;
-use crate::metadata::{self, MetaStats, PaperRef, Resolution};
+use crate::metadata;
+use crate::model::{LinkStatus, MetaStats, PaperRef, Resolution};
+use crate::pipeline::Linted;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the network stages found.
@@ -49,7 +50,7 @@ pub async fn run(
         .flat_map(|l| l.entries.iter().flat_map(|e| e.paper_links()))
     {
         if check::checkable(&l.url)
-            && let Some(r) = metadata::identify(&l.url)
+            && let Some(r) = crate::scholarly::identify(&l.url)
         {
             refs.insert(l.url.clone(), r);
         }

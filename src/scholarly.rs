@@ -2,17 +2,9 @@
 //! DOIs, a normalised form for spotting duplicates, whether a host is scholarly or a
 //! code host, and repairs for malformed URLs of well-known scholarly hosts.
 
+use crate::model::PaperRef;
 use regex::Regex;
 use std::sync::LazyLock;
-
-/// A paper identifier read from a URL.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PaperId {
-    /// An arXiv id without version, e.g. `2301.00001` or `hep-th/9901001`.
-    Arxiv(String),
-    /// A DOI, lower-cased (DOIs are case-insensitive).
-    Doi(String),
-}
 
 /// The arXiv id (without version) a URL points at, if any.
 pub fn arxiv_id(url: &str) -> Option<String> {
@@ -76,11 +68,55 @@ pub fn doi(url: &str) -> Option<String> {
         .map(|c| format!("10.1038/{}", c[1].to_lowercase()))
 }
 
-/// The identifier of the paper a URL points at, preferring arXiv over DOI.
-pub fn paper_id(url: &str) -> Option<PaperId> {
+/// The arXiv id or DOI of the paper a URL points at, preferring arXiv over DOI
+/// (never [`PaperRef::Landing`]; [`identify`] adds those).
+pub fn paper_id(url: &str) -> Option<PaperRef> {
     arxiv_id(url)
-        .map(PaperId::Arxiv)
-        .or_else(|| doi(url).map(PaperId::Doi))
+        .map(PaperRef::Arxiv)
+        .or_else(|| doi(url).map(PaperRef::Doi))
+}
+
+/// Identifies the paper behind a URL: arXiv first, then a DOI (doi.org or a publisher
+/// URL that contains it), then a known proceedings page.
+pub fn identify(url: &str) -> Option<PaperRef> {
+    paper_id(url).or_else(|| landing_page(url).map(PaperRef::Landing))
+}
+
+/// The landing page (with `citation_*` tags) for a proceedings URL, PDF links mapped
+/// to their page.
+pub fn landing_page(url: &str) -> Option<String> {
+    static ACL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^https?://(?:www\.)?aclanthology\.org/((?:\d{4}\.[a-z0-9-]+\.\d+)|(?:[A-Z]\d{2}-\d{4}))(?:\.pdf|/)?$").unwrap()
+    });
+    static OPENREVIEW: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^https?://openreview\.net/(?:pdf|forum)\?id=([A-Za-z0-9_-]+)").unwrap()
+    });
+    static CVF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(https?://openaccess\.thecvf\.com/.+)/papers/(.+)\.pdf$").unwrap()
+    });
+    static NEURIPS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(https?://(?:proceedings\.neurips\.cc|papers\.nips\.cc)/paper(?:_files/paper)?/\d{4}/)(?:file|hash)/([0-9a-f]+)-(?:Paper|Abstract)(?:-Conference)?\.(?:pdf|html)$").unwrap()
+    });
+    static PMLR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(https?://proceedings\.mlr\.press/v\d+/[^/]+?)(?:/[^/]+\.pdf|\.pdf|\.html)$")
+            .unwrap()
+    });
+    if let Some(c) = ACL.captures(url) {
+        return Some(format!("https://aclanthology.org/{}/", &c[1]));
+    }
+    if let Some(c) = OPENREVIEW.captures(url) {
+        return Some(format!("https://openreview.net/forum?id={}", &c[1]));
+    }
+    if let Some(c) = CVF.captures(url) {
+        return Some(format!("{}/html/{}.html", &c[1], &c[2]));
+    }
+    if let Some(c) = NEURIPS.captures(url) {
+        return Some(format!("{}hash/{}-Abstract.html", &c[1], &c[2]));
+    }
+    if let Some(c) = PMLR.captures(url) {
+        return Some(format!("{}.html", &c[1]));
+    }
+    None
 }
 
 fn percent_decode(s: &str) -> String {
@@ -312,6 +348,42 @@ pub fn check_http_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What is wrong with a link target, or `None` when it can work. Relative links
+/// (`figures/a.png`, `#section`) are fine: GitHub resolves them in the repository.
+pub fn url_problem(url: &str) -> Option<String> {
+    static SCHEME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^([a-zA-Z][a-zA-Z0-9+.-]*):").unwrap());
+    static TYPO: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^(?:h?t{1,3}ps?|hh+ttps?|htt?s|http?s?s)$").unwrap());
+    static NO_COLON: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^https?//").unwrap());
+    let url = url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    if let Some(c) = SCHEME.captures(url) {
+        let scheme = c[1].to_ascii_lowercase();
+        if scheme == "http" || scheme == "https" {
+            if !url[scheme.len() + 1..].starts_with("//") {
+                return Some(format!("`{scheme}:` is not followed by `//`"));
+            }
+            return check_http_url(url).err();
+        }
+        if TYPO.is_match(&scheme) {
+            return Some(format!("misspelt scheme `{}:`", &c[1]));
+        }
+        return None;
+    }
+    if NO_COLON.is_match(url) {
+        return Some("the scheme lacks its colon (`https//`)".into());
+    }
+    if looks_like_domain(url) {
+        return Some(
+            "URL lacks `https://`, so GitHub treats it as a path inside the repository".into(),
+        );
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,39 +393,39 @@ mod tests {
         let cases = [
             (
                 "https://arxiv.org/abs/2309.06419",
-                Some(PaperId::Arxiv("2309.06419".into())),
+                Some(PaperRef::Arxiv("2309.06419".into())),
             ),
             (
                 "https://arxiv.org/pdf/2309.06419v2.pdf",
-                Some(PaperId::Arxiv("2309.06419".into())),
+                Some(PaperRef::Arxiv("2309.06419".into())),
             ),
             (
                 "http://arxiv.org/abs/hep-th/9901001",
-                Some(PaperId::Arxiv("hep-th/9901001".into())),
+                Some(PaperRef::Arxiv("hep-th/9901001".into())),
             ),
             (
                 "https://doi.org/10.48550/arXiv.2301.00001",
-                Some(PaperId::Arxiv("2301.00001".into())),
+                Some(PaperRef::Arxiv("2301.00001".into())),
             ),
             (
                 "https://doi.org/10.1093/bib/bbac409",
-                Some(PaperId::Doi("10.1093/bib/bbac409".into())),
+                Some(PaperRef::Doi("10.1093/bib/bbac409".into())),
             ),
             (
                 "https://DX.doi.org/10.1145%2F3458754",
-                Some(PaperId::Doi("10.1145/3458754".into())),
+                Some(PaperRef::Doi("10.1145/3458754".into())),
             ),
             (
                 "https://dl.acm.org/doi/abs/10.1145/3458754",
-                Some(PaperId::Doi("10.1145/3458754".into())),
+                Some(PaperRef::Doi("10.1145/3458754".into())),
             ),
             (
                 "https://link.springer.com/chapter/10.1007/978-3-031-43907-0_39",
-                Some(PaperId::Doi("10.1007/978-3-031-43907-0_39".into())),
+                Some(PaperRef::Doi("10.1007/978-3-031-43907-0_39".into())),
             ),
             (
                 "https://www.nature.com/articles/s41591-023-02448-8",
-                Some(PaperId::Doi("10.1038/s41591-023-02448-8".into())),
+                Some(PaperRef::Doi("10.1038/s41591-023-02448-8".into())),
             ),
             ("https://github.com/a/b", None),
         ];
@@ -406,5 +478,43 @@ mod tests {
         );
         assert!(check_http_url("https://aclanthology.2022.findings-emnlp.398/").is_err());
         assert!(check_http_url("https://a b.com").is_err());
+    }
+
+    #[test]
+    fn identifies_papers_behind_urls() {
+        let cases = [
+            ("https://arxiv.org/abs/2309.06419", Some(PaperRef::Arxiv("2309.06419".into()))),
+            ("https://export.arxiv.org/abs/hep-th/9901001v2", Some(PaperRef::Arxiv("hep-th/9901001".into()))),
+            ("https://arxiv.org/html/2402.00001v1", Some(PaperRef::Arxiv("2402.00001".into()))),
+            ("https://doi.org/10.48550/arXiv.2301.00001", Some(PaperRef::Arxiv("2301.00001".into()))),
+            ("https://journals.plos.org/plosone/article?id=10.1371/journal.pone.0033693", Some(PaperRef::Doi("10.1371/journal.pone.0033693".into()))),
+            ("https://academic.oup.com/bioinformatics/article/36/4/1234/5566506", None),
+            ("https://www.science.org/doi/10.1126/science.abj8754", Some(PaperRef::Doi("10.1126/science.abj8754".into()))),
+            ("https://aclanthology.org/2022.emnlp-main.256.pdf", Some(PaperRef::Landing("https://aclanthology.org/2022.emnlp-main.256/".into()))),
+            ("https://openreview.net/pdf?id=abc_DEF-1", Some(PaperRef::Landing("https://openreview.net/forum?id=abc_DEF-1".into()))),
+            (
+                "https://openaccess.thecvf.com/content/ICCV2023/papers/Liu_CLIP_ICCV_2023_paper.pdf",
+                Some(PaperRef::Landing("https://openaccess.thecvf.com/content/ICCV2023/html/Liu_CLIP_ICCV_2023_paper.html".into())),
+            ),
+            (
+                "https://proceedings.neurips.cc/paper/2020/file/1457c0d6bfcb4967418bfb8ac142f64a-Paper.pdf",
+                Some(PaperRef::Landing("https://proceedings.neurips.cc/paper/2020/hash/1457c0d6bfcb4967418bfb8ac142f64a-Abstract.html".into())),
+            ),
+            ("https://proceedings.mlr.press/v139/radford21a/radford21a.pdf", Some(PaperRef::Landing("https://proceedings.mlr.press/v139/radford21a.html".into()))),
+            ("https://dl.acm.org/doi/pdf/10.1145/3458754", Some(PaperRef::Doi("10.1145/3458754".into()))),
+            ("https://dl.acm.org/doi/full/10.1145/3458754", Some(PaperRef::Doi("10.1145/3458754".into()))),
+            ("https://onlinelibrary.wiley.com/doi/full/10.1002/mp.16000", Some(PaperRef::Doi("10.1002/mp.16000".into()))),
+            ("https://www.tandfonline.com/doi/abs/10.1080/01621459.2020.1", Some(PaperRef::Doi("10.1080/01621459.2020.1".into()))),
+            ("https://www.pnas.org/doi/10.1073/pnas.2016239118", Some(PaperRef::Doi("10.1073/pnas.2016239118".into()))),
+            ("https://academic.oup.com/bib/article/23/6/bbac409/6713511?login=false", None),
+            ("https://academic.oup.com/nar/doi/10.1093/nar/gkab1113", Some(PaperRef::Doi("10.1093/nar/gkab1113".into()))),
+            ("https://link.springer.com/article/10.1007/s11263-021-01453-z", Some(PaperRef::Doi("10.1007/s11263-021-01453-z".into()))),
+            ("https://www.nature.com/articles/s41586-023-06291-2.pdf", Some(PaperRef::Doi("10.1038/s41586-023-06291-2".into()))),
+            ("https://scholar.archive.org/?q=arxiv.org/abs/2301.00001", Some(PaperRef::Arxiv("2301.00001".into()))),
+            ("https://github.com/a/b", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(identify(url), want, "{url}");
+        }
     }
 }

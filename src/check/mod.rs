@@ -6,71 +6,18 @@
 //! never holds global slots that other hosts could use. One consumer collects results,
 //! updates the progress bar and the statistics: no shared counters to lock.
 
-pub mod cache;
-pub mod host;
 pub mod request;
-pub mod resolve;
 
+use crate::cache::{self, Cache, CacheEntry};
 use crate::config::NetworkConfig;
-use cache::{Cache, CacheEntry};
+use crate::model::{LinkStats, LinkStatus, permanent_target};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::RegexSet;
-use request::{Checker, Hop, Outcome};
-use serde::{Deserialize, Serialize};
+use request::{Checker, Outcome};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// A URL's status after the failure history is applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "lowercase")]
-pub enum LinkStatus {
-    /// Alive, possibly after redirects.
-    Ok {
-        /// Final status code.
-        code: u16,
-        /// Redirects followed.
-        hops: Vec<Hop>,
-    },
-    /// Gone: report as `link/broken`.
-    Broken {
-        /// Why.
-        reason: String,
-    },
-    /// Could not be verified: report as `link/unverified` (info).
-    Unverified {
-        /// Why.
-        reason: String,
-    },
-    /// Not requested (private address, no network).
-    Skipped {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// Counts of a network run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct LinkStats {
-    /// Distinct URLs considered (excluded ones aside).
-    pub checked: usize,
-    /// Alive without a permanent redirect.
-    pub ok: usize,
-    /// Broken.
-    pub broken: usize,
-    /// Alive behind a permanent redirect.
-    pub redirects: usize,
-    /// Unverified.
-    pub unverified: usize,
-    /// Not requested.
-    pub skipped: usize,
-    /// Taken from the cache.
-    pub cached: usize,
-    /// Excluded by `network.exclude`.
-    pub excluded: usize,
-    /// Wall time in seconds.
-    pub seconds: f64,
-}
 
 /// The results of a network run.
 #[derive(Debug, Clone, Default)]
@@ -97,15 +44,7 @@ pub struct NoNetwork {
 pub fn checkable(url: &str) -> bool {
     let u = url.trim();
     (u.starts_with("http://") || u.starts_with("https://"))
-        && crate::rules::url_problem(u).is_none()
-}
-
-/// The permanent-redirect target of a chain: followed while hops are 301/308.
-pub fn permanent_target(hops: &[Hop]) -> Option<&str> {
-    hops.iter()
-        .take_while(|h| h.code == 301 || h.code == 308)
-        .last()
-        .map(|h| h.to.as_str())
+        && crate::scholarly::url_problem(u).is_none()
 }
 
 /// Checks `urls` (deduplicated here), using and updating `cache`.

@@ -2,27 +2,19 @@
 //! (chain recorded, loops detected), retries with backoff, and the classification
 //! that keeps false alarms out (403/429/999/challenges are "unverified", not broken).
 
-use super::host::Host;
-use super::resolve::{GuardedResolver, NoSuchHost, PrivateAddress, is_public};
 use crate::config::NetworkConfig;
+use crate::model::Hop;
+use crate::net::resolve::{GuardedResolver, NoSuchHost, PrivateAddress, is_public};
+use crate::net::{self, Host, RateLimit};
 use regex::Regex;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::sync::Semaphore;
 use url::Url;
-
-/// One hop of a redirect chain, in the list's terms (remap undone).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Hop {
-    /// The status that redirected.
-    pub code: u16,
-    /// Where it pointed.
-    pub to: String,
-}
 
 /// What one check found, before the failure history is applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,19 +196,8 @@ const BLOCKING: &[u16] = &[401, 403, 429, 999];
 impl Checker {
     /// Builds the HTTP client and limits from the configuration.
     pub fn new(config: &NetworkConfig) -> anyhow::Result<Self> {
-        let mut agent = if config.user_agent.is_empty() {
-            format!(
-                "paperlint/{} (link checker for paper lists)",
-                env!("CARGO_PKG_VERSION")
-            )
-        } else {
-            config.user_agent.clone()
-        };
-        if !config.mailto.is_empty() {
-            agent.push_str(&format!(" mailto:{}", config.mailto));
-        }
-        let client = reqwest::Client::builder()
-            .user_agent(agent)
+        let agent = net::user_agent(&config.user_agent, &config.mailto);
+        let client = net::client_builder(&agent)
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_private: config.allow_private,
@@ -457,7 +438,8 @@ impl Checker {
                     let code = answer.code.as_u16();
                     if code == 429 || code == 503 {
                         host.slow_down(
-                            retry_after(&answer.headers, self.config.retry_after_cap),
+                            RateLimit::read(&answer.headers, self.config.retry_after_cap)
+                                .retry_after,
                             sent,
                         );
                         if limited_left > 0 && challenge(&answer).is_none() {
@@ -466,9 +448,10 @@ impl Checker {
                         }
                         return Ok(answer);
                     }
-                    if let Some(at) = rate_limit_reset(&answer.headers, self.config.retry_after_cap)
+                    if let Some(wait) =
+                        RateLimit::read(&answer.headers, self.config.retry_after_cap).reset_in
                     {
-                        host.pause_until(at);
+                        host.pause_until(tokio::time::Instant::now() + wait);
                     }
                     if (code >= 500 || code == 408) && transient_left > 0 {
                         transient_left -= 1;
@@ -660,93 +643,9 @@ fn challenge(answer: &Answer) -> Option<&'static str> {
     None
 }
 
-/// `Retry-After` as seconds or an HTTP date, capped.
-pub fn retry_after(headers: &HeaderMap, cap: Duration) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    let wait = match value.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => httpdate::parse_http_date(value)
-            .ok()?
-            .duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    };
-    Some(wait.min(cap))
-}
-
-/// `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset` (epoch seconds or seconds to
-/// wait): the instant requests may resume, capped.
-fn rate_limit_reset(headers: &HeaderMap, cap: Duration) -> Option<tokio::time::Instant> {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<f64>().ok())
-    };
-    if get("x-ratelimit-remaining")? > 0.0 {
-        return None;
-    }
-    let reset = get("x-ratelimit-reset")?;
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .ok()?
-        .as_secs_f64();
-    let wait = if reset > 1e9 { reset - now } else { reset };
-    Some(tokio::time::Instant::now() + Duration::from_secs_f64(wait.max(0.0)).min(cap))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds_and_dates_with_a_cap() {
-        let mut h = HeaderMap::new();
-        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(
-            retry_after(&h, Duration::from_secs(60)),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(
-            retry_after(&h, Duration::from_secs(3)),
-            Some(Duration::from_secs(3))
-        );
-        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
-        let d = retry_after(&h, Duration::from_secs(60)).unwrap();
-        assert!(
-            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
-            "{d:?}"
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn x_ratelimit_reset_gives_the_resume_instant() {
-        let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-        h.insert("x-ratelimit-reset", HeaderValue::from_static("5"));
-        let now = tokio::time::Instant::now();
-        assert_eq!(
-            rate_limit_reset(&h, Duration::from_secs(60)),
-            Some(now + Duration::from_secs(5))
-        );
-        assert_eq!(
-            rate_limit_reset(&h, Duration::from_secs(2)),
-            Some(now + Duration::from_secs(2))
-        );
-        let epoch = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + 10;
-        h.insert(
-            "x-ratelimit-reset",
-            HeaderValue::from_str(&epoch.to_string()).unwrap(),
-        );
-        let at = rate_limit_reset(&h, Duration::from_secs(60)).unwrap();
-        assert!(at > now + Duration::from_secs(8) && at <= now + Duration::from_secs(10));
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("3"));
-        assert_eq!(rate_limit_reset(&h, Duration::from_secs(60)), None);
-    }
 
     #[test]
     fn cloudflare_challenges_are_recognised() {

@@ -6,6 +6,7 @@
 //! is retried only after looking again for its marker). The token never appears in
 //! an error message.
 
+use crate::net::RateLimit;
 use http::{Method, StatusCode};
 use octocrab::Octocrab;
 use serde::Deserialize;
@@ -341,29 +342,20 @@ pub fn edit_payload(body: Option<&str>, state: Option<&str>, with_reason: bool) 
     Value::Object(payload)
 }
 
-/// A 403/429 that is a rate limit: how long to wait (capped).
+/// A 403/429 that is a rate limit: how long to wait (capped). Without a reset time,
+/// an exhausted quota waits a minute.
 fn rate_limited(status: StatusCode, headers: &http::HeaderMap, cap: Duration) -> Option<Duration> {
     if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
-    let num = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
-    if let Some(secs) = num("retry-after") {
-        return Some(Duration::from_secs(secs).min(cap));
+    let limits = RateLimit::read(headers, cap);
+    if let Some(wait) = limits.retry_after {
+        return Some(wait);
     }
-    if num("x-ratelimit-remaining") == Some(0) {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_secs();
-        let reset = num("x-ratelimit-reset").unwrap_or(now + 60);
-        return Some(Duration::from_secs(reset.saturating_sub(now)).min(cap));
+    if limits.exhausted {
+        return Some(limits.reset_in.unwrap_or(Duration::from_secs(60).min(cap)));
     }
-    // A secondary rate limit says so in its message; without headers, wait a minute.
+    // A secondary rate limit says so in its message; without headers, it is an error.
     None
 }
 

@@ -3,7 +3,7 @@
 //! `#123` links, nothing that breaks the list), and kept under GitHub's 65,536-character
 //! limit by cutting at a row boundary, the marker always kept.
 
-use crate::finding::Finding;
+use crate::model::Finding;
 
 /// GitHub's limit on issue and comment bodies, in characters.
 pub const BODY_LIMIT: usize = 65_536;
@@ -68,7 +68,7 @@ fn row(f: &Finding, links: &Links<'_>) -> String {
     if let Some(title) = &f.title {
         s.push_str(&format!(
             " (_{}_)",
-            escape(&crate::rules::excerpt(title, 80))
+            escape(&crate::text::excerpt(title, 80))
         ));
     }
     if let Some(fix) = &f.fix {

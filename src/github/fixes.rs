@@ -6,8 +6,8 @@
 
 use super::Env;
 use super::api::{Api, ApiError};
-use crate::cli::Repair;
 use crate::config::Config;
+use crate::fix::Repair;
 use base64::Engine;
 use serde_json::json;
 

@@ -12,7 +12,7 @@ pub mod fixes;
 pub mod forge;
 
 use crate::config::{GitHubConfig, IssueMode};
-use crate::finding::{Finding, Severity};
+use crate::model::{Finding, Severity};
 use api::{Api, ApiError, Issue};
 use body::Links;
 use forge::Forge;
@@ -391,7 +391,7 @@ async fn row_issues(
         let title = format!(
             "paperlint: broken row in {}: {}",
             norm(file),
-            crate::rules::excerpt(&what, 80)
+            crate::text::excerpt(&what, 80)
         );
         let text = body::render(
             &head(

@@ -5,8 +5,9 @@
 //! HTTP 200 with an `Error` entry (both: the batch is split to find the bad id), and
 //! HTTP 200 without an entry for an id (that id does not exist).
 
-use super::{Paper, Resolution, year_in};
+use super::year_in;
 use crate::config::MetadataConfig;
+use crate::model::{Paper, PaperRef, Resolution};
 use std::collections::{BTreeMap, VecDeque};
 use tokio::time::Instant;
 
@@ -56,7 +57,7 @@ pub fn parse_feed(xml: &str) -> Result<Feed, String> {
         let doi = child_text(ARXIV, "doi").map(|d| d.to_lowercase());
         let published_as = match (&journal_ref, &doi) {
             (Some(j), _) => Some(j.clone()),
-            (None, Some(d)) => Some(format!("doi:{d}")),
+            (None, Some(d)) => Some(PaperRef::Doi(d.clone()).key()),
             _ => None,
         };
         let preprint_year = child_text(ATOM, "published").and_then(|p| p.get(..4)?.parse().ok());

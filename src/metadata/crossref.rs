@@ -3,9 +3,9 @@
 //! registered" from "registered elsewhere", and content negotiation (CSL-JSON) at the
 //! DOI resolver gives the metadata of DOIs registered with DataCite and others.
 
-use super::{Paper, Resolution};
-use crate::check::host::Host;
 use crate::config::MetadataConfig;
+use crate::model::{Paper, PaperRef, Resolution};
+use crate::net::{Host, RateLimit};
 use futures::StreamExt;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -39,7 +39,7 @@ pub fn paper_from_json(m: &Value, source: &str) -> Paper {
     };
     let published_as = m["relation"]["is-preprint-of"][0]["id"]
         .as_str()
-        .map(|d| format!("doi:{}", d.to_lowercase()));
+        .map(|d| PaperRef::Doi(d.to_lowercase()).key());
     Paper {
         source: source.into(),
         titles: strings(&m["title"])
@@ -167,23 +167,17 @@ async fn resolve_one(
 }
 
 /// Crossref's `x-rate-limit-limit`/`x-rate-limit-interval` set the pace (`limit`
-/// requests per `interval`); 429 and `Retry-After` slow it down.
+/// requests per `interval`); `x-concurrency-limit` caps requests at once; 429 and
+/// `Retry-After` slow it down.
 fn pace(host: &Host, headers: &reqwest::header::HeaderMap, sent: tokio::time::Instant) {
-    let num = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim_end_matches('s').parse::<f64>().ok())
-    };
-    if let (Some(limit), Some(interval)) = (num("x-rate-limit-limit"), num("x-rate-limit-interval"))
-        && limit > 0.0
-    {
-        host.pause_until(sent + Duration::from_secs_f64(interval / limit));
+    let limits = RateLimit::read(headers, Duration::from_secs(60));
+    if let Some(interval) = limits.interval {
+        host.pause_until(sent + interval);
     }
-    if let Some(limit) = num("x-concurrency-limit") {
-        host.limit_concurrency(limit as usize);
+    if let Some(limit) = limits.concurrency {
+        host.limit_concurrency(limit);
     }
-    if let Some(wait) = crate::check::request::retry_after(headers, Duration::from_secs(60)) {
+    if let Some(wait) = limits.retry_after {
         host.slow_down(Some(wait), sent);
     }
 }

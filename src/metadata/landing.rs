@@ -1,7 +1,8 @@
 //! Landing pages: the `citation_*` meta tags (Highwire) that publishers and
 //! proceedings sites put in their pages, with `og:title` and `<title>` as a last resort.
 
-use super::{Paper, year_in};
+use super::year_in;
+use crate::model::Paper;
 use scraper::{Html, Selector};
 
 /// Metadata of a landing page, if it names at least a title.

@@ -1,7 +1,6 @@
 //! `paperlint entries`: every extracted entry as JSON or CSV.
 
-use crate::metadata::{Paper, PaperRef, Resolution};
-use crate::model::{Entry, EntrySource, LinkKind};
+use crate::model::{Entry, EntrySource, LinkKind, Paper, PaperRef, Resolution};
 use crate::source::Source;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -101,7 +100,7 @@ impl EntryRecord {
     /// Adds the entry's resolved paper, if any.
     pub fn with_paper(mut self, e: &Entry, papers: &BTreeMap<PaperRef, Resolution>) -> Self {
         self.paper = e.paper_links().find_map(|l| {
-            let r = crate::metadata::identify(&l.url)?;
+            let r = crate::scholarly::identify(&l.url)?;
             let (status, metadata) = match papers.get(&r)? {
                 Resolution::Found { paper } => ("found", Some(paper.clone())),
                 Resolution::Missing { .. } => ("missing", None),

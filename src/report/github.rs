@@ -2,7 +2,7 @@
 //! which GitHub shows as annotations on the file.
 
 use super::Report;
-use crate::finding::Severity;
+use crate::model::Severity;
 use std::io::{self, Write};
 
 /// Escapes a workflow-command message.
@@ -35,7 +35,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             property(&f.file),
             f.line,
             f.column,
-            property(f.rule),
+            property(f.rule.as_str()),
             data(&message)
         )?;
     }

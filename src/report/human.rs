@@ -2,7 +2,7 @@
 //! `file:line:column: severity rule: message` form (clickable in editors).
 
 use super::{Report, summary_line};
-use crate::finding::Severity;
+use crate::model::Severity;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 

@@ -68,7 +68,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "| {} | {} | {} | {} | {} | {} |",
             f.line,
             f.severity,
-            code(f.rule),
+            code(f.rule.as_str()),
             title,
             cell(&f.message),
             fix

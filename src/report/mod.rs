@@ -7,7 +7,7 @@ mod github;
 mod human;
 mod markdown;
 
-use crate::finding::{Finding, Severity};
+use crate::model::{Finding, Severity};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -45,10 +45,10 @@ pub struct Summary {
     pub fixable: usize,
     /// Link-check counts; absent when the run was offline.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<crate::check::LinkStats>,
+    pub network: Option<crate::model::LinkStats>,
     /// Paper-resolution counts; absent when metadata was not resolved.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<crate::metadata::MetaStats>,
+    pub metadata: Option<crate::model::MetaStats>,
 }
 
 /// Everything a reporter needs.
@@ -115,7 +115,7 @@ pub fn counted(n: usize, what: &str) -> String {
 }
 
 /// The link-check line: checked, ok, broken, redirects, unverified, skipped, cached, time.
-pub fn network_line(n: &crate::check::LinkStats) -> String {
+pub fn network_line(n: &crate::model::LinkStats) -> String {
     format!(
         "links: {} checked, {} ok, {} broken, {} redirected, {} unverified, {} skipped, {} cached, {} excluded in {:.1}s",
         n.checked,
@@ -131,7 +131,7 @@ pub fn network_line(n: &crate::check::LinkStats) -> String {
 }
 
 /// The paper-resolution line.
-pub fn metadata_line(m: &crate::metadata::MetaStats) -> String {
+pub fn metadata_line(m: &crate::model::MetaStats) -> String {
     format!(
         "papers: {} resolved, {} found, {} missing, {} unresolved, {} cached ({} arXiv and {} DOI requests)",
         m.papers, m.found, m.missing, m.unknown, m.cached, m.arxiv_requests, m.doi_requests

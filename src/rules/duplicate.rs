@@ -1,9 +1,10 @@
 //! `entry/duplicate`: the same paper listed twice, by arXiv id, DOI or normalised URL.
 
 use super::{Report, Sink, excerpt};
-use crate::finding::Severity;
+use crate::model::RuleId;
+use crate::model::Severity;
 use crate::model::{Entry, EntrySource};
-use crate::scholarly::{PaperId, normalized_url, paper_id};
+use crate::scholarly::{normalized_url, paper_id};
 use std::collections::HashMap;
 
 /// Reports every later row whose paper link names a paper already listed, pointing at
@@ -19,8 +20,7 @@ pub fn duplicate(sink: &mut Sink<'_>, entries: &[Entry]) {
         let mut seen_here = Vec::new();
         for l in e.paper_links() {
             let key = match paper_id(&l.url) {
-                Some(PaperId::Arxiv(id)) => format!("arXiv:{id}"),
-                Some(PaperId::Doi(doi)) => format!("doi:{doi}"),
+                Some(paper) => paper.key(),
                 None => match normalized_url(&l.url) {
                     Some(u) => u,
                     None => continue,
@@ -64,7 +64,7 @@ pub fn duplicate(sink: &mut Sink<'_>, entries: &[Entry]) {
                     };
                     sink.push_capped(
                         Report {
-                            rule: "entry/duplicate",
+                            rule: RuleId::EntryDuplicate,
                             entry: e,
                             offset: l.url_span.as_ref().map_or(l.span.start, |s| s.start),
                             message: format!(
@@ -104,7 +104,7 @@ mod tests {
         let md = "## A\n- [P](https://arxiv.org/abs/2301.00001)\n## B\n- [P again](https://arxiv.org/abs/2301.00001)\n";
         let f = lint_md(md);
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert_eq!(f[0].severity, crate::model::Severity::Info);
         assert_eq!(
             f[0].message,
             "same paper (arXiv:2301.00001) as line 2 (`P`) under `A`"

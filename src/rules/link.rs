@@ -2,10 +2,8 @@
 //! findings on every row that uses the URL.
 
 use super::{Report, Sink};
-use crate::check::{LinkStatus, permanent_target};
 use crate::config::Config;
-use crate::finding::{Finding, Fix, Severity};
-use crate::model::Entry;
+use crate::model::{Entry, Finding, Fix, LinkStatus, RuleId, Severity, permanent_target};
 use crate::source::Source;
 use std::collections::BTreeMap;
 
@@ -26,15 +24,15 @@ pub fn link_findings(
             let report = |rule, message: String, fix| Report::for_link(rule, e, l, message, fix);
             match status {
                 LinkStatus::Broken { reason } => {
-                    sink.push(report("link/broken", reason.clone(), None))
+                    sink.push(report(RuleId::LinkBroken, reason.clone(), None))
                 }
                 LinkStatus::Unverified { reason } => sink.push(report(
-                    "link/unverified",
+                    RuleId::LinkUnverified,
                     format!("could not verify: {reason}"),
                     None,
                 )),
                 LinkStatus::Skipped { reason } => sink.push(report(
-                    "link/unverified",
+                    RuleId::LinkUnverified,
                     format!("not checked: {reason}"),
                     None,
                 )),
@@ -74,7 +72,7 @@ pub fn link_findings(
                     } else {
                         Severity::Error
                     };
-                    sink.push_capped(report("link/redirect", message, fix), cap);
+                    sink.push_capped(report(RuleId::LinkRedirect, message, fix), cap);
                 }
             }
         }
@@ -85,12 +83,12 @@ pub fn link_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::request::Hop;
+    use crate::model::Hop;
 
     fn findings(md: &str, url: &str, status: LinkStatus) -> Vec<Finding> {
         let source = Source::new("t.md", md.to_string());
         let config = Config::default();
-        let entries = crate::entries(&source, &config);
+        let entries = crate::pipeline::entries(&source, &config);
         link_findings(
             &source,
             &entries,
@@ -114,7 +112,7 @@ mod tests {
         let md = "|Title|\n|-|\n|[P](http://x.org/p)|\n";
         let f = findings(md, "http://x.org/p", moved("https://x.org/p", 301));
         assert_eq!(
-            (f[0].rule, f[0].severity),
+            (f[0].rule.as_str(), f[0].severity),
             ("link/redirect", Severity::Info)
         );
         assert_eq!(f[0].fix.as_ref().unwrap().replacement, "https://x.org/p");

@@ -4,11 +4,10 @@
 
 use super::{Report, Sink, excerpt};
 use crate::config::Config;
-use crate::finding::{Finding, Fix, Severity};
-use crate::metadata::text::{TitleMatch, compare};
-use crate::metadata::{Paper, PaperRef, Resolution, identify};
-use crate::model::{Entry, Link};
+use crate::model::{Entry, Finding, Fix, Link, Paper, PaperRef, Resolution, RuleId, Severity};
+use crate::scholarly::identify;
 use crate::source::Source;
+use crate::text::{TitleMatch, compare};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -48,7 +47,7 @@ pub fn paper_findings(
         let report = |rule, message: String, fix| Report::for_link(rule, e, link, message, fix);
         match resolution {
             Resolution::Missing { reason } => {
-                sink.push(report("paper/not-found", reason.clone(), None))
+                sink.push(report(RuleId::PaperNotFound, reason.clone(), None))
             }
             Resolution::Unknown { .. } => {}
             Resolution::Found { paper } => {
@@ -122,7 +121,7 @@ fn title(sink: &mut Sink<'_>, e: &Entry, link: &Link, paper: &Paper, offset: usi
     );
     sink.push_capped(
         Report {
-            rule: "paper/title-mismatch",
+            rule: RuleId::PaperTitleMismatch,
             entry: e,
             offset,
             message,
@@ -149,7 +148,7 @@ fn year(sink: &mut Sink<'_>, e: &Entry, paper: &Paper, offset: usize, link: &Lin
         _ => return,
     };
     sink.push(Report {
-        rule: "paper/year-mismatch",
+        rule: RuleId::PaperYearMismatch,
         entry: e,
         offset,
         message: format!("year {row} does not match {} ({said})", paper.source),
@@ -171,7 +170,7 @@ fn venue(
         if let Some(published) = &paper.published_as {
             let year = paper.year.map(|y| format!(" ({y})")).unwrap_or_default();
             sink.push(Report {
-                rule: "paper/published",
+                rule: RuleId::PaperPublished,
                 entry: e,
                 offset,
                 message: format!(
@@ -196,7 +195,7 @@ fn venue(
         return;
     }
     sink.push(Report {
-        rule: "paper/venue-mismatch",
+        rule: RuleId::PaperVenueMismatch,
         entry: e,
         offset,
         message: format!(
@@ -290,7 +289,7 @@ fn words(s: &str) -> Vec<String> {
         let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
         !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
     };
-    crate::metadata::text::loose(s)
+    crate::text::loose(s)
         .split_whitespace()
         .filter(|w| !FILLER.contains(w) && !edition(w))
         .map(String::from)

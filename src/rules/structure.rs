@@ -1,7 +1,8 @@
 //! `table/cell-count`, `entry/missing-link`, `entry/empty-link`.
 
 use super::{Report, Sink, excerpt};
-use crate::finding::Fix;
+use crate::model::Fix;
+use crate::model::RuleId;
 use crate::model::{Entry, EntrySource, LinkKind};
 use crate::parse::source_cell_spans;
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ pub fn cell_count(sink: &mut Sink<'_>, entries: &[Entry]) {
         let abs = |r: &std::ops::Range<usize>| e.span.start + r.start..e.span.start + r.end;
         if have < want {
             sink.push(Report {
-                rule: "table/cell-count",
+                rule: RuleId::TableCellCount,
                 entry: e,
                 offset: e.span.start,
                 message: format!("row has {have} cell{}, the table has {want} columns; GitHub shows the missing ones empty", plural(have)),
@@ -68,7 +69,7 @@ pub fn cell_count(sink: &mut Sink<'_>, entries: &[Entry]) {
             .get(want)
             .map_or(e.span.start, |r| abs(r).start.saturating_sub(1));
         sink.push(Report {
-            rule: "table/cell-count",
+            rule: RuleId::TableCellCount,
             entry: e,
             offset,
             message,
@@ -103,7 +104,7 @@ pub fn missing_link(sink: &mut Sink<'_>, entries: &[Entry]) {
         // dataset); only a row that names a paper and does not link it is reported.
         for e in rows.iter().filter(|e| !quiet(e) && e.title.is_some()) {
             sink.push(Report {
-                rule: "entry/missing-link",
+                rule: RuleId::EntryMissingLink,
                 entry: e,
                 offset: e.span.start,
                 message: match &e.title {
@@ -134,7 +135,7 @@ pub fn empty_link(sink: &mut Sink<'_>, entries: &[Entry]) {
                 _ => format!("link `{}` has an empty target", excerpt(&l.text, 40)),
             };
             sink.push(Report {
-                rule: "entry/empty-link",
+                rule: RuleId::EntryEmptyLink,
                 entry: e,
                 offset: l.span.start,
                 message: what,

@@ -1,47 +1,8 @@
 //! `url/malformed`: URLs that cannot work, with a repair when the intent is clear.
 
 use super::{Report, Sink};
-use crate::finding::Fix;
-use crate::model::Entry;
-use crate::scholarly::{check_http_url, looks_like_domain, repair_url};
-use regex::Regex;
-use std::sync::LazyLock;
-
-/// What is wrong with a link target, or `None` when it can work. Relative links
-/// (`figures/a.png`, `#section`) are fine: GitHub resolves them in the repository.
-pub fn problem(url: &str) -> Option<String> {
-    static SCHEME: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^([a-zA-Z][a-zA-Z0-9+.-]*):").unwrap());
-    static TYPO: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)^(?:h?t{1,3}ps?|hh+ttps?|htt?s|http?s?s)$").unwrap());
-    static NO_COLON: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^https?//").unwrap());
-    let url = url.trim();
-    if url.is_empty() {
-        return None;
-    }
-    if let Some(c) = SCHEME.captures(url) {
-        let scheme = c[1].to_ascii_lowercase();
-        if scheme == "http" || scheme == "https" {
-            if !url[scheme.len() + 1..].starts_with("//") {
-                return Some(format!("`{scheme}:` is not followed by `//`"));
-            }
-            return check_http_url(url).err();
-        }
-        if TYPO.is_match(&scheme) {
-            return Some(format!("misspelt scheme `{}:`", &c[1]));
-        }
-        return None;
-    }
-    if NO_COLON.is_match(url) {
-        return Some("the scheme lacks its colon (`https//`)".into());
-    }
-    if looks_like_domain(url) {
-        return Some(
-            "URL lacks `https://`, so GitHub treats it as a path inside the repository".into(),
-        );
-    }
-    None
-}
+use crate::model::{Entry, Fix, RuleId};
+use crate::scholarly::{repair_url, url_problem as problem};
 
 /// Reports every malformed link target of every entry.
 pub fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
@@ -62,7 +23,7 @@ pub fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
                 _ => None,
             };
             sink.push(Report {
-                rule: "url/malformed",
+                rule: RuleId::UrlMalformed,
                 entry: e,
                 offset: l.url_span.as_ref().map_or(l.span.start, |s| s.start),
                 message,
@@ -75,8 +36,8 @@ pub fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
 
 #[cfg(test)]
 mod tests {
-    use super::problem;
     use crate::rules::testing::lint_md;
+    use crate::scholarly::url_problem as problem;
 
     #[test]
     fn what_counts_as_malformed() {

@@ -1,8 +1,9 @@
 //! `venue/spelling`: one venue written several ways (`ArXiv` and `arXiv`).
 
 use super::{Report, Sink};
-use crate::finding::Fix;
 use crate::model::Entry;
+use crate::model::Fix;
+use crate::model::RuleId;
 use std::collections::BTreeMap;
 
 /// Spellings preferred when a list mixes several; the config adds more.
@@ -115,7 +116,7 @@ pub fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
         for (e, v) in uses.iter().filter(|(_, v)| *v != canonical) {
             let span = e.venue_span.clone().unwrap_or_default();
             sink.push(Report {
-                rule: "venue/spelling",
+                rule: RuleId::VenueSpelling,
                 entry: e,
                 offset: span.start,
                 message: format!(

@@ -2,6 +2,7 @@
 
 use super::{Report, Sink, excerpt};
 use crate::model::Entry;
+use crate::model::RuleId;
 use std::collections::BTreeMap;
 
 /// The latest year accepted: next year (lists announce accepted papers early).
@@ -29,7 +30,7 @@ pub fn year_invalid(sink: &mut Sink<'_>, entries: &[Entry]) {
             .find(|c| &c.text == text)
             .map_or(e.span.start, |c| c.span.start);
         sink.push(Report {
-            rule: "entry/year-invalid",
+            rule: RuleId::EntryYearInvalid,
             entry: e,
             offset,
             message,
@@ -92,7 +93,7 @@ pub fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
                 .find(|c| c.text.contains(&year.to_string()))
                 .map_or(e.span.start, |c| c.span.start);
             sink.push(Report {
-                rule: "entry/order",
+                rule: RuleId::EntryOrder,
                 entry: e,
                 offset,
                 message: format!("{year} entry {context} in a table otherwise sorted {direction}"),

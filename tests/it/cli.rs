@@ -452,14 +452,14 @@ fn the_documented_config_toml_is_valid_and_matches_the_defaults() {
     assert_eq!(config.metadata, defaults.metadata);
     assert_eq!(config.github, defaults.github);
     assert_eq!(config.fix, defaults.fix);
-    for rule in paperlint::rules::RULES {
+    for rule in paperlint::model::RULES {
         assert!(
             text.contains(&format!("\"{}\"", rule.id)),
             "config.toml documents {}",
             rule.id
         );
     }
-    for rule in paperlint::rules::RULES {
+    for rule in paperlint::model::RULES {
         assert_eq!(config.severity(rule.id), Some(rule.default), "{}", rule.id);
     }
     // Every key is documented by a comment just above it.
@@ -487,7 +487,7 @@ fn rules_lists_every_rule() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    for rule in paperlint::rules::RULES {
-        assert!(text.contains(rule.id));
+    for rule in paperlint::model::RULES {
+        assert!(text.contains(rule.name));
     }
 }

@@ -118,7 +118,7 @@ fn table_rows_and_links_agree_with_cmark_gfm_on_the_corpus() {
     );
 }
 
-fn lint_corpus_file(name: &str) -> Option<Vec<paperlint::finding::Finding>> {
+fn lint_corpus_file(name: &str) -> Option<Vec<paperlint::model::Finding>> {
     let dir = crate::support::shared_dir()?;
     let source = paperlint::source::Source::load(&dir.join("corpus").join(name), u64::MAX).unwrap();
     Some(paperlint::lint(&source, &paperlint::config::Config::default()).findings)

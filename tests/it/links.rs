@@ -2,9 +2,10 @@
 //! scripted server for hangs, resets, endless bodies and concurrency counting.
 
 use crate::server::{Action, Server};
-use paperlint::check::cache::Cache;
-use paperlint::check::{LinkRun, LinkStatus, run};
+use paperlint::cache::Cache;
+use paperlint::check::{LinkRun, run};
 use paperlint::config::{HostConfig, NetworkConfig, Remap};
+use paperlint::model::LinkStatus;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -131,14 +132,14 @@ async fn permanent_redirect_chains_give_the_final_url_and_loops_are_named() {
         panic!("{:?}", status(&r, &urls[0]))
     };
     assert_eq!(
-        paperlint::check::permanent_target(hops),
+        paperlint::model::permanent_target(hops),
         Some(format!("{uri}/new").as_str())
     );
     let LinkStatus::Ok { hops, .. } = status(&r, &urls[1]) else {
         panic!()
     };
     assert_eq!(
-        paperlint::check::permanent_target(hops),
+        paperlint::model::permanent_target(hops),
         None,
         "a 302 is not a reason to rewrite the list"
     );

@@ -6,6 +6,7 @@ mod distribution;
 mod fix;
 mod github;
 mod install;
+mod layers;
 mod links;
 mod metadata;
 mod reports;

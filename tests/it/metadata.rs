@@ -2,9 +2,10 @@
 //! `tests/fixtures/` (arXiv API, Crossref, the DOI handle API, content negotiation,
 //! landing pages).
 
-use paperlint::check::cache::Cache;
+use paperlint::cache::Cache;
 use paperlint::config::MetadataConfig;
-use paperlint::metadata::{PaperRef, Resolution, resolve};
+use paperlint::metadata::resolve;
+use paperlint::model::{PaperRef, Resolution};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,6 @@
-//! Title normalisation for comparing a row's title with a registry's: Unicode NFKC,
-//! HTML entities, LaTeX markup, case, punctuation and whitespace.
+//! Pure text helpers shared by the stages: title and venue normalisation for
+//! comparing a row's title with a registry's (Unicode NFKC, HTML entities, LaTeX
+//! markup, case, punctuation and whitespace) and single-line excerpts for messages.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -119,6 +120,16 @@ pub fn compare(row: &str, registry: &str) -> TitleMatch {
         return TitleMatch::Minor;
     }
     TitleMatch::Different
+}
+
+/// A short, single-line excerpt of source text for messages.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    }
 }
 
 #[cfg(test)]

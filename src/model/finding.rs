@@ -1,6 +1,7 @@
 //! What the rules produce: a [`Finding`] is data (rule, severity, place, message,
 //! optional [`Fix`]), never an error.
 
+use super::RuleId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -41,7 +42,7 @@ pub struct Fix {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The rule id, e.g. `url/malformed`. Ids are part of the interface.
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// Severity after the configuration is applied.
     pub severity: Severity,
     /// The file as named on the command line.

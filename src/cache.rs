@@ -2,7 +2,7 @@
 //! checked and its streak of consecutive transient failures. Written atomically; a
 //! damaged file is set aside with a warning, never a reason to stop.
 
-use super::LinkStatus;
+use crate::model::{LinkStatus, Resolution};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,7 +25,7 @@ pub struct MetaEntry {
     /// Unix seconds of the resolution.
     pub checked: u64,
     /// What the registry said.
-    pub resolution: crate::metadata::Resolution,
+    pub resolution: Resolution,
 }
 
 /// The cache file's content.

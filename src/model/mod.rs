@@ -1,0 +1,22 @@
+//! The model layer: the data every stage shares, and nothing else. It depends on std
+//! and serde only, so any stage may use it and it can use no stage.
+//!
+//! - [`document`]: what the parser sees (links, cells, rows, tables, blocks) and the
+//!   [`Entry`] (one paper row) the rules and reports work on;
+//! - [`finding`]: [`Finding`], [`Severity`], [`Fix`] and the table order a finding
+//!   carries for `fix`;
+//! - [`rule`]: [`RuleId`] and the rule registry [`RULES`];
+//! - [`link`]: [`LinkStatus`], [`Hop`], [`LinkStats`];
+//! - [`paper`]: [`PaperRef`], [`Paper`], [`Resolution`], [`MetaStats`].
+
+pub mod document;
+pub mod finding;
+pub mod link;
+pub mod paper;
+pub mod rule;
+
+pub use document::*;
+pub use finding::{Finding, Fix, Severity};
+pub use link::{Hop, LinkStats, LinkStatus, permanent_target};
+pub use paper::{MetaStats, Paper, PaperRef, Resolution};
+pub use rule::{RULES, Rule, RuleId};

@@ -1,0 +1,35 @@
+//! Network primitives shared by every stage that talks HTTP: the one HTTP client
+//! builder and User-Agent ([`client_builder`], [`user_agent`]), the one reader of
+//! rate-limit headers ([`ratelimit`]), the resolver that refuses private addresses
+//! ([`resolve`]) and per-host pacing ([`host`]). The stages (`check`, `metadata`,
+//! `github`) build on these and never on each other's internals.
+
+pub mod host;
+pub mod ratelimit;
+pub mod resolve;
+
+pub use host::Host;
+pub use ratelimit::RateLimit;
+
+/// The User-Agent of every request paperlint makes: `custom` when the config sets
+/// one, else `paperlint/VERSION (…)`; a contact address is appended when known.
+pub fn user_agent(custom: &str, mailto: &str) -> String {
+    let mut agent = if custom.is_empty() {
+        format!(
+            "paperlint/{} (link checker for paper lists)",
+            env!("CARGO_PKG_VERSION")
+        )
+    } else {
+        custom.to_string()
+    };
+    if !mailto.is_empty() {
+        agent.push_str(&format!(" mailto:{mailto}"));
+    }
+    agent
+}
+
+/// The HTTP client builder every stage starts from: the User-Agent set, rustls, no
+/// other policy (each stage adds its timeouts, redirects and resolver).
+pub fn client_builder(user_agent: &str) -> reqwest::ClientBuilder {
+    reqwest::Client::builder().user_agent(user_agent)
+}
