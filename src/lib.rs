@@ -8,10 +8,10 @@
 //!
 //! 1. [`model`]: the shared data (documents, entries, findings, rule ids, link
 //!    statuses, papers); std and serde only.
-//! 2. Pure helpers and knowledge: [`text`] (normalisation, excerpts, plurals),
-//!    [`source`] (read a file, line/column), [`autolink`], [`scholarly`] (what a URL
-//!    says about a paper), [`venue`] (the venue model), [`parse`] (markdown → tables, cells, links with byte spans),
-//!    [`config`].
+//! 2. Pure helpers and knowledge: [`text`] (normalisation, excerpts), [`source`]
+//!    (read a file, line/column), [`autolink`], [`scholarly`] (what a URL says about
+//!    a paper), [`venue`] (the venue model), [`parse`] (markdown → tables, cells,
+//!    links with byte spans), [`config`].
 //! 3. Pure stages: [`extract`] (rows → [`model::Entry`]), [`rules`] (entries →
 //!    [`model::Finding`]s), [`report`] (human, JSON, markdown, GitHub); [`pipeline`]
 //!    runs them on one file; [`fix`] applies the fixes.
