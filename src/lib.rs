@@ -38,7 +38,7 @@ pub mod report;
 pub mod rules;
 pub mod scholarly;
 pub mod source;
-pub mod venue;
 pub mod text;
+pub mod venue;
 
 pub use pipeline::{Linted, entries, lint};
