@@ -5,7 +5,11 @@
 
 pub mod arxiv;
 pub mod crossref;
+pub mod dblp;
 pub mod landing;
+pub mod placement;
+pub mod semantic_scholar;
+pub mod venue_truth;
 
 use crate::cache::{self, Cache};
 use crate::config::MetadataConfig;

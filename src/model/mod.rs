@@ -7,16 +7,19 @@
 //!   carries for `fix`;
 //! - [`rule`]: [`RuleId`] and the rule registry [`RULES`];
 //! - [`link`]: [`LinkStatus`], [`Hop`], [`LinkStats`];
-//! - [`paper`]: [`PaperRef`], [`Paper`], [`Resolution`], [`MetaStats`].
+//! - [`paper`]: [`PaperRef`], [`Paper`], [`Resolution`], [`MetaStats`];
+//! - [`venue_truth`]: [`VenueTruth`], [`Placement`] (where an arXiv paper was published).
 
 pub mod document;
 pub mod finding;
 pub mod link;
 pub mod paper;
 pub mod rule;
+pub mod venue_truth;
 
 pub use document::*;
 pub use finding::{Finding, Fix, Severity};
 pub use link::{Hop, LinkStats, LinkStatus, permanent_target};
 pub use paper::{MetaStats, Paper, PaperRef, Resolution};
 pub use rule::{RULES, Rule, RuleId};
+pub use venue_truth::{Placement, VenueTruth};

@@ -12,3 +12,4 @@ mod metadata;
 mod reports;
 mod server;
 mod support;
+mod venues;
