@@ -4,7 +4,7 @@
 //! permissions kept, then rename), so a failed write leaves the original intact.
 
 use crate::config::FixConfig;
-use crate::model::Entry;
+use crate::model::{Entry, RuleId, TableOrder};
 use crate::model::Finding;
 use crate::source::Source;
 use regex::Regex;
@@ -236,31 +236,27 @@ pub fn sort_edits(
     source: &crate::source::Source,
 ) -> Vec<Edit> {
     let mut out = Vec::new();
-    let tables: std::collections::BTreeSet<usize> = findings
+    // Each table with its own direction, as `entry/order` found it.
+    let tables: std::collections::BTreeMap<usize, TableOrder> = findings
         .iter()
-        .filter(|f| f.rule == "entry/order")
+        .filter(|f| f.rule == RuleId::EntryOrder)
         .filter_map(|f| {
-            entries
+            let table = entries
                 .iter()
                 .find(|e| e.span.start <= f.offset && f.offset < e.span.end)?
-                .table
+                .table?;
+            Some((table, f.table_order?))
         })
         .collect();
-    for t in tables {
+    for (t, order) in tables {
         let rows: Vec<&Entry> = entries.iter().filter(|e| e.table == Some(t)).collect();
         if rows.iter().any(|e| e.year.is_none()) || rows.len() < 2 {
             continue;
         }
-        let newest_first = findings
-            .iter()
-            .any(|f| f.rule == "entry/order" && f.message.contains("newest first"));
         let mut sorted = rows.clone();
-        sorted.sort_by_key(|e| {
-            if newest_first {
-                -e.year.unwrap_or(0)
-            } else {
-                e.year.unwrap_or(0)
-            }
+        sorted.sort_by_key(|e| match order {
+            TableOrder::NewestFirst => -e.year.unwrap_or(0),
+            TableOrder::OldestFirst => e.year.unwrap_or(0),
         });
         let (start, end) = (rows[0].span.start, rows[rows.len() - 1].span.end);
         // Each row keeps its own bytes, line ending included; the last row of the

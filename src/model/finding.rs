@@ -38,6 +38,26 @@ pub struct Fix {
     pub replacement: String,
 }
 
+/// The year order a table follows, as `entry/order` judged it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TableOrder {
+    /// Years decrease down the table.
+    NewestFirst,
+    /// Years increase down the table.
+    OldestFirst,
+}
+
+impl TableOrder {
+    /// How messages say it: `newest first`, `oldest first`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableOrder::NewestFirst => "newest first",
+            TableOrder::OldestFirst => "oldest first",
+        }
+    }
+}
+
 /// One problem found in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -64,4 +84,8 @@ pub struct Finding {
     /// Byte offset the finding points at (kept for ordering and for `fix`).
     #[serde(skip)]
     pub offset: usize,
+    /// For `entry/order`: the direction the row's table follows, so that `fix` sorts
+    /// each table its own way.
+    #[serde(skip)]
+    pub table_order: Option<TableOrder>,
 }

@@ -18,7 +18,7 @@ pub mod rule;
 pub mod venue_truth;
 
 pub use document::*;
-pub use finding::{Finding, Fix, Severity};
+pub use finding::{Finding, Fix, Severity, TableOrder};
 pub use link::{Hop, LinkStats, LinkStatus, permanent_target};
 pub use paper::{MetaStats, Paper, PaperRef, Resolution};
 pub use rule::{RULES, Rule, RuleId};

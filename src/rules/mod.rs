@@ -11,7 +11,7 @@ mod venue;
 mod year;
 
 use crate::config::Config;
-use crate::model::{Entry, Finding, Fix, RuleId, Severity};
+use crate::model::{Entry, Finding, Fix, RuleId, Severity, TableOrder};
 use crate::source::Source;
 
 pub use link::link_findings;
@@ -78,6 +78,14 @@ impl<'a> Sink<'a> {
         self.push_capped(r, Severity::Error);
     }
 
+    /// Like `push`, for an `entry/order` finding that carries its table's direction.
+    fn push_in_order(&mut self, r: Report<'_>, order: TableOrder) {
+        self.push(r);
+        if let Some(f) = self.findings.last_mut() {
+            f.table_order = Some(order);
+        }
+    }
+
     /// Like `push`, but never above `cap`: for findings of a rule that are likely
     /// deliberate (a paper listed again under another heading).
     fn push_capped(&mut self, r: Report<'_>, cap: Severity) {
@@ -98,6 +106,7 @@ impl<'a> Sink<'a> {
             message: r.message,
             fix: r.fix,
             offset: r.offset,
+            table_order: None,
         });
     }
 }

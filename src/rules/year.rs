@@ -1,8 +1,7 @@
 //! `entry/year-invalid` and `entry/order`.
 
 use super::{Report, Sink, excerpt};
-use crate::model::Entry;
-use crate::model::RuleId;
+use crate::model::{Entry, RuleId, TableOrder};
 use std::collections::BTreeMap;
 
 /// The latest year accepted: next year (lists announce accepted papers early).
@@ -64,9 +63,9 @@ pub fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
         let newest_first = longest_monotone(&years, true);
         let oldest_first = longest_monotone(&years, false);
         let (kept, direction) = if newest_first.len() >= oldest_first.len() {
-            (newest_first, "newest first")
+            (newest_first, TableOrder::NewestFirst)
         } else {
-            (oldest_first, "oldest first")
+            (oldest_first, TableOrder::OldestFirst)
         };
         let out_of_place = years.len() - kept.len();
         if out_of_place == 0 || out_of_place * 5 > years.len() {
@@ -92,14 +91,18 @@ pub fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
                 .iter()
                 .find(|c| c.text.contains(&year.to_string()))
                 .map_or(e.span.start, |c| c.span.start);
-            sink.push(Report {
+            let report = Report {
                 rule: RuleId::EntryOrder,
                 entry: e,
                 offset,
-                message: format!("{year} entry {context} in a table otherwise sorted {direction}"),
+                message: format!(
+                    "{year} entry {context} in a table otherwise sorted {}",
+                    direction.as_str()
+                ),
                 url: None,
                 fix: None,
-            });
+            };
+            sink.push_in_order(report, direction);
         }
     }
 }

@@ -144,6 +144,52 @@ fn sorting_is_opt_in_and_moves_whole_rows() {
     assert_eq!(a, b, "the same rows, only in another order");
 }
 
+/// Each table is re-sorted in its own direction: a list with one table newest first
+/// and one oldest first keeps both directions.
+#[test]
+fn sorting_keeps_each_tables_own_direction() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("paperlint.toml"), "[fix]\nsort = true\n").unwrap();
+    let table = |years: &[i32], tag: &str| {
+        let mut t = String::from("|Year|Title|\n|---|---|\n");
+        for (i, y) in years.iter().enumerate() {
+            t.push_str(&format!(
+                "|{y}|[{tag} {y}](https://arxiv.org/abs/{}.{:05})|\n",
+                y % 100 * 100 + 1,
+                i + if tag == "new" { 100 } else { 200 }
+            ));
+        }
+        t
+    };
+    let text = format!(
+        "# List\n\n## Newest first\n\n{}\n## Oldest first\n\n{}",
+        table(&[2024, 2023, 2019, 2022, 2021, 2020], "new"),
+        table(&[2018, 2019, 2024, 2020, 2021, 2022], "old"),
+    );
+    let path = dir.path().join("list.md");
+    std::fs::write(&path, &text).unwrap();
+    paperlint()
+        .current_dir(dir.path())
+        .args(["fix", "--offline", "list.md"])
+        .assert()
+        .code(0);
+    let after = std::fs::read_to_string(&path).unwrap();
+    let years = |heading: &str| -> Vec<i32> {
+        after
+            .split(heading)
+            .nth(1)
+            .unwrap()
+            .lines()
+            .skip_while(|l| !l.starts_with("|---"))
+            .skip(1)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l[1..5].parse().unwrap())
+            .collect()
+    };
+    assert_eq!(years("## Newest first"), vec![2024, 2023, 2022, 2021, 2020, 2019]);
+    assert_eq!(years("## Oldest first"), vec![2018, 2019, 2020, 2021, 2022, 2024]);
+}
+
 /// A random table row: good links, ACL hosts without `.org/`, venue spellings.
 fn row() -> impl Strategy<Value = String> {
     let year = 2015..2025i32;
