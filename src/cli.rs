@@ -229,7 +229,8 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
     }
     let mut online = None;
     if !offline {
-        match go_online(&linted, config, !quiet, true) {
+        let all: Vec<&crate::model::Entry> = linted.iter().flat_map(|l| &l.entries).collect();
+        match crate::online::bring_up(&all, config, !quiet, true) {
             Ok(o) => online = Some(o),
             Err(e) => {
                 // No network (or no runtime): say so once, keep the offline report.
@@ -289,10 +290,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         match github_side(&config, &files, findings.clone()) {
             Ok(outcome) => {
                 for notice in &outcome.notices {
-                    println!(
-                        "::notice title=paperlint::{}",
-                        notice.replace('%', "%25").replace('\n', "%0A")
-                    );
+                    println!("{}", crate::github::actions::notice(notice));
                 }
                 print!("{}", outcome.annotations);
                 findings = outcome.findings;
@@ -310,7 +308,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         report::render(&report, args.format, out)
     })?;
     if args.github {
-        actions_files(&report)?;
+        crate::github::actions::Files::from_env().write(&report)?;
     }
     let threshold = match args.fail_on {
         Some(FailOn::Error) => Some(Severity::Error),
@@ -414,100 +412,17 @@ fn github_side(
     runtime.block_on(crate::github::run(&env, &config.github, files, findings))
 }
 
-/// Appends the job summary (`GITHUB_STEP_SUMMARY`) and the counts (`GITHUB_OUTPUT`).
-fn actions_files(report: &Report) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let append = |var: &str, text: &[u8]| -> anyhow::Result<()> {
-        if let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(|e| {
-                    anyhow::anyhow!("{var}: cannot open {}: {e}", PathBuf::from(&path).display())
-                })?;
-            file.write_all(text)?;
-        }
-        Ok(())
-    };
-    let mut summary = Vec::new();
-    report::render(report, Format::Markdown, &mut summary)?;
-    append("GITHUB_STEP_SUMMARY", &summary)?;
-    let s = &report.summary;
-    append(
-        "GITHUB_OUTPUT",
-        format!(
-            "findings={}\nerrors={}\nwarnings={}\n",
-            s.findings, s.errors, s.warnings
-        )
-        .as_bytes(),
-    )
-}
-
-/// Runs the network stages (papers through their registries, then links) over every
-/// entry of every file, with the persistent cache.
-fn go_online(
-    linted: &[crate::pipeline::Linted],
-    config: &Config,
-    interactive: bool,
-    check_links: bool,
-) -> anyhow::Result<crate::online::Online> {
-    use std::io::IsTerminal;
-    let cache_path =
-        (!config.network.cache.is_empty()).then(|| PathBuf::from(&config.network.cache));
-    let mut cache = cache_path
-        .as_deref()
-        .map(crate::cache::Cache::load)
-        .unwrap_or_default();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let progress = interactive && std::io::stderr().is_terminal();
-    let online = runtime.block_on(crate::online::run(
-        linted,
-        config,
-        &mut cache,
-        progress,
-        check_links,
-    ));
-    // DNS lookups still pending in blocking threads must not hold up the exit.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    let online = online?;
-    if let Some(path) = &cache_path
-        && let Err(e) = cache.save(path)
-    {
-        eprintln!(
-            "paperlint: warning: cannot write cache {}: {e}",
-            path.display()
-        );
-    }
-    if interactive {
-        if check_links {
-            eprintln!("paperlint: {}", report::network_line(&online.links.stats));
-        }
-        if let Some(m) = &online.meta {
-            eprintln!("paperlint: {}", report::metadata_line(m));
-        }
-    }
-    Ok(online)
-}
-
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
     let config = load_config(&args.common)?;
     let (sources, mut failed) = load_sources(&args.common.paths, &config);
-    let linted: Vec<crate::pipeline::Linted> = sources
+    let per_file: Vec<Vec<crate::model::Entry>> = sources
         .iter()
-        .map(|s| {
-            let entries = crate::pipeline::entries(s, &config);
-            crate::pipeline::Linted {
-                entries,
-                findings: Vec::new(),
-            }
-        })
+        .map(|s| crate::pipeline::entries(s, &config))
         .collect();
     let mut papers = std::collections::BTreeMap::new();
     if args.resolve {
-        match go_online(&linted, &config, false, false) {
+        let all: Vec<&crate::model::Entry> = per_file.iter().flatten().collect();
+        match crate::online::bring_up(&all, &config, false, false) {
             Ok(online) => papers = online.papers,
             Err(e) => {
                 eprintln!("paperlint: {e:#}");
@@ -517,9 +432,9 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
     }
     let records: Vec<EntryRecord> = sources
         .iter()
-        .zip(&linted)
-        .flat_map(|(s, l)| {
-            l.entries
+        .zip(&per_file)
+        .flat_map(|(s, entries)| {
+            entries
                 .iter()
                 .map(|e| EntryRecord::new(s, e).with_paper(e, &papers))
                 .collect::<Vec<_>>()

@@ -4,8 +4,8 @@
 //! permissions kept, then rename), so a failed write leaves the original intact.
 
 use crate::config::FixConfig;
-use crate::model::{Entry, RuleId, TableOrder};
 use crate::model::Finding;
+use crate::model::{Entry, RuleId, TableOrder};
 use crate::source::Source;
 use regex::Regex;
 use std::io::Write;

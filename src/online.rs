@@ -7,8 +7,7 @@ use crate::cache::Cache;
 use crate::check::{self, LinkRun};
 use crate::config::Config;
 use crate::metadata;
-use crate::model::{LinkStatus, MetaStats, PaperRef, Resolution};
-use crate::pipeline::Linted;
+use crate::model::{Entry, LinkStatus, MetaStats, PaperRef, Resolution};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the network stages found.
@@ -32,23 +31,60 @@ fn registry_host(url: &str) -> bool {
     )
 }
 
+/// Brings the network stages up for a command: a runtime, the persistent cache
+/// (loaded, then saved), [`run`] over `entries` (every entry of every file), and with
+/// `interactive` a progress bar and the summary lines on stderr.
+pub fn bring_up(
+    entries: &[&Entry],
+    config: &Config,
+    interactive: bool,
+    check_links: bool,
+) -> anyhow::Result<Online> {
+    use std::io::IsTerminal;
+    let cache_path =
+        (!config.network.cache.is_empty()).then(|| std::path::PathBuf::from(&config.network.cache));
+    let mut cache = cache_path.as_deref().map(Cache::load).unwrap_or_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let progress = interactive && std::io::stderr().is_terminal();
+    let online = runtime.block_on(run(entries, config, &mut cache, progress, check_links));
+    // DNS lookups still pending in blocking threads must not hold up the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    let online = online?;
+    if let Some(path) = &cache_path
+        && let Err(e) = cache.save(path)
+    {
+        eprintln!(
+            "paperlint: warning: cannot write cache {}: {e}",
+            path.display()
+        );
+    }
+    if interactive {
+        if check_links {
+            eprintln!(
+                "paperlint: {}",
+                crate::report::network_line(&online.links.stats)
+            );
+        }
+        if let Some(m) = &online.meta {
+            eprintln!("paperlint: {}", crate::report::metadata_line(m));
+        }
+    }
+    Ok(online)
+}
+
 /// Runs the network stages over the entries of every file.
 pub async fn run(
-    linted: &[Linted],
+    entries: &[&Entry],
     config: &Config,
     cache: &mut Cache,
     progress: bool,
     check_links: bool,
 ) -> anyhow::Result<Online> {
-    let links: Vec<&crate::model::Link> = linted
-        .iter()
-        .flat_map(|l| l.entries.iter().flat_map(|e| e.links.iter()))
-        .collect();
+    let links: Vec<&crate::model::Link> = entries.iter().flat_map(|e| e.links.iter()).collect();
     let mut refs: BTreeMap<String, PaperRef> = BTreeMap::new();
-    for l in linted
-        .iter()
-        .flat_map(|l| l.entries.iter().flat_map(|e| e.paper_links()))
-    {
+    for l in entries.iter().flat_map(|e| e.paper_links()) {
         if check::checkable(&l.url)
             && let Some(r) = crate::scholarly::identify(&l.url)
         {

@@ -6,6 +6,7 @@
 
 use super::Env;
 use super::api::{Api, ApiError};
+use super::forge::Forge;
 use crate::config::Config;
 use crate::fix::Repair;
 use base64::Engine;
@@ -15,23 +16,29 @@ use serde_json::json;
 pub async fn propose(env: &Env, config: &Config, repairs: &[Repair]) -> anyhow::Result<String> {
     let mut api = Api::new(&env.api_url, &env.repository, env.token())?;
     api.backoff = config.github.backoff;
+    propose_on(&api, env, config, repairs).await
+}
+
+/// [`propose`] on any [`Forge`].
+pub async fn propose_on(
+    forge: &impl Forge,
+    env: &Env,
+    config: &Config,
+    repairs: &[Repair],
+) -> anyhow::Result<String> {
     let branch = &config.fix.branch;
     let marker = format!("<!-- {}:fixes -->", config.github.marker);
     let changed: Vec<&Repair> = repairs.iter().filter(|r| !r.done.is_empty()).collect();
-    let existing = api
-        .pulls_from(branch)
-        .await?
-        .into_iter()
-        .find(|p| p.body.as_deref().unwrap_or_default().contains(&marker));
+    let existing = forge.marked_pull(branch, &marker).await?;
     if changed.is_empty() {
         return match existing.filter(|p| p.state == "open") {
             Some(pr) => {
-                api.comment(
-                    pr.number,
-                    &format!("Nothing is left to fix at {}: closing.", env.sha),
-                )
-                .await?;
-                api.edit_pull(pr.number, None, Some("closed")).await?;
+                forge
+                    .close_pull(
+                        pr.number,
+                        &format!("Nothing is left to fix at {}: closing.", env.sha),
+                    )
+                    .await?;
                 Ok(format!(
                     "paperlint: nothing to fix; closed pull request #{}",
                     pr.number
@@ -45,14 +52,14 @@ pub async fn propose(env: &Env, config: &Config, repairs: &[Repair]) -> anyhow::
     let mut same = true;
     for r in &changed {
         let path = r.source.display_path();
-        let on_branch = api.file_on(path.trim_start_matches("./"), branch).await?;
+        let on_branch = forge.file_on(path.trim_start_matches("./"), branch).await?;
         if on_branch.as_ref().map(|(content, _)| content.as_str()) != Some(r.fixed.as_str()) {
             same = false;
         }
     }
     if same && let Some(pr) = existing.as_ref().filter(|p| p.state == "open") {
         if pr.body.as_deref() != Some(body.as_str()) {
-            api.edit_pull(pr.number, Some(&body), None).await?;
+            forge.update_pull(pr.number, Some(&body), false).await?;
         }
         return Ok(format!(
             "paperlint: pull request #{} is up to date",
@@ -60,31 +67,29 @@ pub async fn propose(env: &Env, config: &Config, repairs: &[Repair]) -> anyhow::
         ));
     }
     // The branch starts again from the checked commit, then gets the fixed files.
-    api.reset_branch(branch, &env.sha).await?;
+    forge.reset_branch(branch, &env.sha).await?;
     for r in &changed {
         let path = r.source.display_path();
         let path = path.trim_start_matches("./");
-        let sha = api.file_on(path, branch).await?.map(|(_, sha)| sha);
+        let blob = forge.file_on(path, branch).await?.map(|(_, blob)| blob);
         let message = format!(
             "paperlint: {} in {path}",
             crate::fix::count_fixes(r.done.len())
         );
-        api.put_file(path, branch, &r.fixed, sha.as_deref(), &message)
+        forge
+            .commit_file(path, branch, &r.fixed, blob.as_deref(), &message)
             .await?;
     }
     let number = match existing {
         Some(pr) => {
-            api.edit_pull(
-                pr.number,
-                Some(&body),
-                (pr.state != "open").then_some("open"),
-            )
-            .await?;
+            forge
+                .update_pull(pr.number, Some(&body), pr.state != "open")
+                .await?;
             pr.number
         }
         None => {
-            let base = api.default_branch().await?;
-            api.create_pull("paperlint: fix broken links and rows", branch, &base, &body)
+            forge
+                .open_pull("paperlint: fix broken links and rows", branch, &body)
                 .await?
                 .number
         }

@@ -1,6 +1,6 @@
 //! The narrow, domain-level interface the bot needs from the code host: marked issues
-//! and comments, opening/updating/closing/reopening, and the lines a pull request
-//! changes. One implementation: [`Api`] (octocrab), tested against a local server.
+//! and comments, opening/updating/closing/reopening, the lines a pull request
+//! changes, and for `fix --github` the fixes pull request, its branch and files. One implementation: [`Api`] (octocrab), tested against a local server.
 
 use super::api::{Api, ApiError, Comment, Issue};
 use super::diff;
@@ -48,6 +48,45 @@ pub trait Forge {
         &self,
         number: u64,
     ) -> impl Future<Output = Result<BTreeMap<String, BTreeSet<usize>>, ApiError>>;
+    /// The first pull request (any state) from `branch` whose body contains `marker`.
+    fn marked_pull(
+        &self,
+        branch: &str,
+        marker: &str,
+    ) -> impl Future<Output = Result<Option<Issue>, ApiError>>;
+    /// Opens a pull request from `head` into the default branch.
+    fn open_pull(
+        &self,
+        title: &str,
+        head: &str,
+        body: &str,
+    ) -> impl Future<Output = Result<Issue, ApiError>>;
+    /// Replaces a pull request's body and/or reopens it.
+    fn update_pull(
+        &self,
+        number: u64,
+        body: Option<&str>,
+        reopen: bool,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// Comments, then closes a pull request.
+    fn close_pull(&self, number: u64, comment: &str) -> impl Future<Output = Result<(), ApiError>>;
+    /// A file's text and blob id on a branch, or `None` when it is not there.
+    fn file_on(
+        &self,
+        path: &str,
+        branch: &str,
+    ) -> impl Future<Output = Result<Option<(String, String)>, ApiError>>;
+    /// Points `branch` at commit `sha`, creating the branch when needed.
+    fn reset_branch(&self, branch: &str, sha: &str) -> impl Future<Output = Result<(), ApiError>>;
+    /// Commits a file's new text on a branch (`blob` is the replaced blob's id).
+    fn commit_file(
+        &self,
+        path: &str,
+        branch: &str,
+        text: &str,
+        blob: Option<&str>,
+        message: &str,
+    ) -> impl Future<Output = Result<(), ApiError>>;
 }
 
 impl Forge for Api {
@@ -106,5 +145,55 @@ impl Forge for Api {
             .into_iter()
             .filter_map(|f| Some((f.filename, diff::added_lines(f.patch.as_deref()?))))
             .collect())
+    }
+
+    async fn marked_pull(&self, branch: &str, marker: &str) -> Result<Option<Issue>, ApiError> {
+        Ok(self
+            .pulls_from(branch)
+            .await?
+            .into_iter()
+            .find(|p| p.body.as_deref().unwrap_or_default().contains(marker)))
+    }
+
+    async fn open_pull(&self, title: &str, head: &str, body: &str) -> Result<Issue, ApiError> {
+        let base = self.default_branch().await?;
+        self.create_pull(title, head, &base, body).await
+    }
+
+    async fn update_pull(
+        &self,
+        number: u64,
+        body: Option<&str>,
+        reopen: bool,
+    ) -> Result<(), ApiError> {
+        self.edit_pull(number, body, reopen.then_some("open")).await
+    }
+
+    async fn close_pull(&self, number: u64, comment: &str) -> Result<(), ApiError> {
+        self.comment(number, comment).await?;
+        self.edit_pull(number, None, Some("closed")).await
+    }
+
+    async fn file_on(
+        &self,
+        path: &str,
+        branch: &str,
+    ) -> Result<Option<(String, String)>, ApiError> {
+        Api::file_on(self, path, branch).await
+    }
+
+    async fn reset_branch(&self, branch: &str, sha: &str) -> Result<(), ApiError> {
+        Api::reset_branch(self, branch, sha).await
+    }
+
+    async fn commit_file(
+        &self,
+        path: &str,
+        branch: &str,
+        text: &str,
+        blob: Option<&str>,
+        message: &str,
+    ) -> Result<(), ApiError> {
+        self.put_file(path, branch, text, blob, message).await
     }
 }

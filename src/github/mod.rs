@@ -5,6 +5,7 @@
 //! summary. Writes go one at a time; a failed create is retried only after looking
 //! again for its marker, so a 5xx never leaves two issues.
 
+pub mod actions;
 pub mod api;
 pub mod body;
 pub mod diff;
@@ -37,10 +38,8 @@ pub struct Env {
     pub server_url: String,
     /// The checked commit.
     pub sha: String,
-    /// `GITHUB_STEP_SUMMARY`.
-    pub step_summary: Option<PathBuf>,
-    /// `GITHUB_OUTPUT`.
-    pub output: Option<PathBuf>,
+    /// The job summary and step outputs files.
+    pub files: actions::Files,
 }
 
 impl Env {
@@ -60,8 +59,7 @@ impl Env {
             api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
             server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             sha: var("GITHUB_SHA").unwrap_or_else(|| "HEAD".into()),
-            step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
-            output: var("GITHUB_OUTPUT").map(PathBuf::from),
+            files: actions::Files::from_env(),
         })
     }
 

@@ -5,16 +5,16 @@ use super::Report;
 use crate::model::Severity;
 use std::io::{self, Write};
 
-/// Escapes a workflow-command message.
-fn data(s: &str) -> String {
+/// Escapes a workflow-command message (`%`, CR and LF, as the runner decodes them).
+pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// Escapes a workflow-command property value.
-fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
+/// Escapes a workflow-command property value (also `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Renders the findings as workflow commands.
@@ -32,11 +32,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "::{level} file={},line={},col={},title={}::{}",
-            property(&f.file),
+            escape_property(&f.file),
             f.line,
             f.column,
-            property(f.rule.as_str()),
-            data(&message)
+            escape_property(f.rule.as_str()),
+            escape_data(&message)
         )?;
     }
     Ok(())
@@ -46,7 +46,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     #[test]
     fn escapes_follow_the_workflow_command_rules() {
-        assert_eq!(super::property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-        assert_eq!(super::data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(super::escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(super::escape_data("50% done\nnext"), "50%25 done%0Anext");
     }
 }

@@ -3,7 +3,7 @@
 //! markdown (for issues and comments) and GitHub workflow commands.
 
 pub mod entries;
-mod github;
+pub mod github;
 mod human;
 mod markdown;
 

@@ -186,8 +186,14 @@ fn sorting_keeps_each_tables_own_direction() {
             .map(|l| l[1..5].parse().unwrap())
             .collect()
     };
-    assert_eq!(years("## Newest first"), vec![2024, 2023, 2022, 2021, 2020, 2019]);
-    assert_eq!(years("## Oldest first"), vec![2018, 2019, 2020, 2021, 2022, 2024]);
+    assert_eq!(
+        years("## Newest first"),
+        vec![2024, 2023, 2022, 2021, 2020, 2019]
+    );
+    assert_eq!(
+        years("## Oldest first"),
+        vec![2018, 2019, 2020, 2021, 2022, 2024]
+    );
 }
 
 /// A random table row: good links, ACL hosts without `.org/`, venue spellings.
