@@ -81,7 +81,7 @@ impl Cache {
         (young && matches!(e.status, LinkStatus::Ok { .. })).then_some(&e.status)
     }
 
-    /// Writes the cache atomically (temporary file in the same folder, then rename).
+    /// Writes the cache atomically ([`crate::source::write_atomic`]: flushed, then renamed).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let dir = path
             .parent()
@@ -90,12 +90,6 @@ impl Cache {
         std::fs::create_dir_all(dir)?;
         let mut cache = self.clone();
         cache.version = 1;
-        let tmp = dir.join(format!(
-            ".{}.tmp{}",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("cache"),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, serde_json::to_vec_pretty(&cache)?)?;
-        std::fs::rename(&tmp, path)
+        crate::source::write_atomic(path, &serde_json::to_vec_pretty(&cache)?)
     }
 }

@@ -377,9 +377,9 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
             )?;
             continue;
         }
-        match fix::write_atomic(&r.source.path, &r.fixed) {
+        match crate::source::write_atomic(&r.source.path, r.fixed.as_bytes()) {
             Ok(()) => {
-                writeln!(out, "{path}: {}", crate::fix::count_fixes(r.done.len()))?;
+                writeln!(out, "{path}: {}", crate::text::counted(r.done.len(), "fix"))?;
                 if !args.quiet {
                     for e in &r.done {
                         writeln!(out, "  {path}:{}: {} ({})", e.line, e.reason, e.rule)?;

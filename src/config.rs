@@ -545,10 +545,8 @@ fn key_on_line(text: &str, line: usize) -> Option<String> {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+    let p = crate::source::position_in(text, offset);
+    (p.line, p.column)
 }
 
 #[cfg(test)]

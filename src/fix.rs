@@ -8,8 +8,6 @@ use crate::model::Finding;
 use crate::model::{Entry, RuleId, TableOrder};
 use crate::source::Source;
 use regex::Regex;
-use std::io::Write;
-use std::path::Path;
 use std::sync::LazyLock;
 
 /// One edit to apply, with why.
@@ -190,42 +188,6 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// "1 fix", "6 fixes".
-pub fn count_fixes(n: usize) -> String {
-    if n == 1 {
-        "1 fix".into()
-    } else {
-        format!("{n} fixes")
-    }
-}
-
-/// Replaces `path` with `contents` atomically, keeping its permissions.
-pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
-    write_atomic_with(path, contents, |_| Ok(()))
-}
-
-/// [`write_atomic`] with a hook run just before the rename (tests inject failures).
-pub fn write_atomic_with(
-    path: &Path,
-    contents: &str,
-    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path)?.permissions();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".paperlint-fix-")
-        .tempfile_in(dir)?;
-    tmp.write_all(contents.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), permissions)?;
-    before_rename(tmp.path())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// Re-sorts the tables whose rows `entry/order` finds out of place, by year in the
 /// direction the table mostly follows (stable: rows of one year keep their order).
 /// A table with a row that has no year is left alone.
@@ -321,41 +283,5 @@ mod tests {
             (b.text.as_str(), b.done.len(), b.skipped.len()),
             ("Zb\r\ncd\tef\u{00e9}", 1, 0)
         );
-    }
-
-    #[test]
-    fn a_failed_write_leaves_the_original_intact() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("README.md");
-        std::fs::write(&path, "original\n").unwrap();
-        let err = write_atomic_with(&path, "new\n", |_| Err(std::io::Error::other("disk full")))
-            .unwrap_err();
-        assert_eq!(err.to_string(), "disk full");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "original\n");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(
-            leftovers.len(),
-            1,
-            "no temporary file left behind: {leftovers:?}"
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn permissions_are_kept() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("README.md");
-        std::fs::write(&path, "x").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&path, "y").unwrap();
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o640
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "y");
     }
 }

@@ -515,23 +515,12 @@ pub fn html_links(html: &str, base: usize) -> Vec<(String, Range<usize>, bool)> 
             }
             let value = c.get(3).or(c.get(4)).or(c.get(5))?;
             Some((
-                decode_entities(value.as_str()),
+                crate::text::decode_attribute(value.as_str()),
                 base + value.start()..base + value.end(),
                 image,
             ))
         })
         .collect()
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
 }
 
 /// The byte span of the destination of an inline link or image `[text](dest "title")`.

@@ -1,5 +1,6 @@
-//! Reading a list from disk into a [`Source`]: size limit, UTF-8 validation, and the
-//! byte-offset → line/column index every report relies on.
+//! Reading a list from disk into a [`Source`] (size limit, UTF-8 validation), the
+//! byte-offset → line/column index every report relies on ([`position_in`] for one-off
+//! lookups), and writing a file back atomically ([`write_atomic`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -125,15 +126,9 @@ impl Source {
             Err(err) => {
                 let offset = err.utf8_error().valid_up_to();
                 let bytes = err.into_bytes();
-                let before = &bytes[..offset];
-                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-                let line_start = before
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |p| p + 1);
-                // `before` is valid UTF-8 by construction.
-                let column =
-                    std::str::from_utf8(&before[line_start..]).map_or(1, |s| s.chars().count() + 1);
+                // Everything before the first bad byte is valid UTF-8 by construction.
+                let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+                let Position { line, column } = position_in(before, offset);
                 Err(InputError::InvalidUtf8 {
                     path: path.display().to_string(),
                     offset,
@@ -151,14 +146,9 @@ impl Source {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line_idx];
-        let column = self.text[start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count()
-            + 1;
         Position {
             line: line_idx + 1,
-            column,
+            column: column(&self.text, self.line_starts[line_idx], offset),
         }
     }
 
@@ -166,6 +156,26 @@ impl Source {
     pub fn display_path(&self) -> String {
         self.path.display().to_string()
     }
+}
+
+/// The line and column of a byte offset in `text` (clamped to its end), without an
+/// index: for one-off lookups such as a config error or the first invalid byte.
+pub fn position_in(text: &str, offset: usize) -> Position {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    Position {
+        line: before.matches('\n').count() + 1,
+        column: column(text, line_start, offset),
+    }
+}
+
+/// The 1-based column, in characters, of `offset` on the line starting at `line_start`.
+fn column(text: &str, line_start: usize, offset: usize) -> usize {
+    text[line_start..floor_char_boundary(text, offset)]
+        .chars()
+        .count()
+        + 1
 }
 
 fn line_starts(bytes: &[u8]) -> Vec<usize> {
@@ -185,6 +195,42 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Replaces `path` with `contents` atomically: a temporary file in the same folder,
+/// flushed to disk (`fsync`), given the old file's permissions, then renamed over it.
+/// A failed write leaves the original intact and no temporary file behind.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, contents, |_| Ok(()))
+}
+
+/// [`write_atomic`] with a hook run just before the rename (tests inject failures).
+pub fn write_atomic_with(
+    path: &Path,
+    contents: &[u8],
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) => Some(meta.permissions()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".paperlint-")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(tmp.path(), permissions)?;
+    }
+    before_rename(tmp.path())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -208,5 +254,41 @@ mod tests {
             err.to_string(),
             "bad.md:2:3: invalid UTF-8 at byte offset 5"
         );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_original_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("README.md");
+        std::fs::write(&path, "original\n").unwrap();
+        let err = write_atomic_with(&path, b"new\n", |_| Err(std::io::Error::other("disk full")))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "original\n");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            leftovers.len(),
+            1,
+            "no temporary file left behind: {leftovers:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn permissions_are_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("README.md");
+        std::fs::write(&path, "x").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&path, b"y").unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "y");
     }
 }

@@ -32,34 +32,16 @@ pub fn loose(s: &str) -> String {
         .join(" ")
 }
 
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = s
-        .replace("&nbsp;", " ")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">");
-    // Numeric entities, e.g. `&#x2011;` (a non-breaking hyphen in a real list).
-    while let Some(start) = out.find("&#") {
-        let Some(len) = out[start..].find(';') else {
-            break;
-        };
-        let body = &out[start + 2..start + len];
-        let code = if let Some(hex) = body.strip_prefix(['x', 'X']) {
-            u32::from_str_radix(hex, 16).ok()
-        } else {
-            body.parse().ok()
-        };
-        match code.and_then(char::from_u32) {
-            Some(c) => out.replace_range(start..start + len + 1, &c.to_string()),
-            None => break,
-        }
-    }
-    out.replace("&amp;", "&")
+/// Text with its HTML character references decoded (the full HTML table, numeric
+/// references too), as a browser decodes text content.
+pub fn decode_entities(s: &str) -> String {
+    htmlize::unescape(s).into_owned()
+}
+
+/// An HTML attribute value with its character references decoded, as a browser
+/// decodes `href="…"` (a bare `&amp` before `=` or an alphanumeric stays as written).
+pub fn decode_attribute(s: &str) -> String {
+    htmlize::unescape_attribute(s).into_owned()
 }
 
 /// Drops `$`, braces and simple `\command` markup, keeping the text.
@@ -132,9 +114,78 @@ pub fn excerpt(s: &str, max: usize) -> String {
     }
 }
 
+/// How a finding with no heading above it is labelled.
+pub const NO_HEADING: &str = "(no heading)";
+
+/// A heading path for display, outermost first: `A › B`, or [`NO_HEADING`].
+pub fn section_path(section: &[String]) -> String {
+    if section.is_empty() {
+        NO_HEADING.to_string()
+    } else {
+        section.join(" › ")
+    }
+}
+
+/// The English plural of a noun: `entry` → `entries`, `fix` → `fixes`, `cell` →
+/// `cells`.
+pub fn plural(noun: &str) -> String {
+    let consonant_y = noun.strip_suffix('y').is_some_and(|stem| {
+        stem.chars()
+            .last()
+            .is_some_and(|c| !"aeiou".contains(c.to_ascii_lowercase()))
+    });
+    if consonant_y {
+        format!("{}ies", &noun[..noun.len() - 1])
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|e| noun.ends_with(e))
+    {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// `noun` as `n` of them are called: `noun` for one, [`plural`] otherwise.
+pub fn noun(n: usize, noun: &str) -> String {
+    if n == 1 {
+        noun.to_string()
+    } else {
+        plural(noun)
+    }
+}
+
+/// "1 error", "2 warnings", "3 entries", "6 fixes".
+pub fn counted(n: usize, what: &str) -> String {
+    format!("{n} {}", noun(n, what))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_and_plurals() {
+        assert_eq!(counted(1, "entry"), "1 entry");
+        assert_eq!(counted(3, "entry"), "3 entries");
+        assert_eq!(counted(0, "fix"), "0 fixes");
+        assert_eq!(counted(2, "problem"), "2 problems");
+        assert_eq!(counted(2, "day"), "2 days");
+        assert_eq!(section_path(&[]), "(no heading)");
+        assert_eq!(section_path(&["A".into(), "B".into()]), "A › B");
+    }
+
+    #[test]
+    fn entities_use_the_full_html_table() {
+        assert_eq!(
+            decode_entities("Caf&eacute; &mdash; &#x2011;&amp;lt;"),
+            "Café — \u{2011}&lt;"
+        );
+        assert_eq!(
+            decode_attribute("https://x.org/?a=1&amp;b=2&copy=3"),
+            "https://x.org/?a=1&b=2&copy=3"
+        );
+    }
 
     #[test]
     fn normalisation_handles_entities_latex_and_unicode() {

@@ -92,11 +92,7 @@ pub fn render(head: &str, findings: &[&Finding], links: &Links<'_>, foot: &str) 
     for f in findings {
         let mut chunk = String::new();
         if section != Some(f.section.as_slice()) {
-            let path = if f.section.is_empty() {
-                "(no heading)".to_string()
-            } else {
-                f.section.join(" › ")
-            };
+            let path = crate::text::section_path(&f.section);
             chunk.push_str(&format!("\n### {}\n\n", escape(&path)));
         }
         chunk.push_str(&row(f, links));

@@ -74,7 +74,7 @@ pub async fn propose_on(
         let blob = forge.file_on(path, branch).await?.map(|(_, blob)| blob);
         let message = format!(
             "paperlint: {} in {path}",
-            crate::fix::count_fixes(r.done.len())
+            crate::text::counted(r.done.len(), "fix")
         );
         forge
             .commit_file(path, branch, &r.fixed, blob.as_deref(), &message)

@@ -267,7 +267,7 @@ async fn tracking_issue(
             &marker,
             &format!(
                 "paperlint: {} in `{}`",
-                crate::report::counted(findings.len(), "problem"),
+                crate::text::counted(findings.len(), "problem"),
                 body::escape(norm(file))
             ),
             links,
@@ -479,7 +479,7 @@ async fn sticky_comment(
                 &marker,
                 &format!(
                     "paperlint: {} in the rows this pull request changes",
-                    crate::report::counted(findings.len(), "problem")
+                    crate::text::counted(findings.len(), "problem")
                 ),
                 links,
                 "Only rows added or changed by this pull request are checked here.",

@@ -64,6 +64,14 @@ pub struct Link {
     pub kind: LinkKind,
 }
 
+impl Link {
+    /// The byte offset a finding about this link points at: its destination when
+    /// the source has one, else the start of the link.
+    pub fn anchor(&self) -> usize {
+        self.url_span.as_ref().map_or(self.span.start, |s| s.start)
+    }
+}
+
 /// One table cell as GitHub renders it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {

@@ -82,7 +82,7 @@ impl EntryRecord {
                 .links
                 .iter()
                 .map(|l| {
-                    let p = source.position(l.url_span.as_ref().map_or(l.span.start, |s| s.start));
+                    let p = source.position(l.anchor());
                     LinkRecord {
                         url: l.url.clone(),
                         text: l.text.clone(),

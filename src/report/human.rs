@@ -31,11 +31,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             section = None;
         }
         if section != Some(f.section.as_slice()) {
-            let path = if f.section.is_empty() {
-                "(no heading)".to_string()
-            } else {
-                f.section.join(" › ")
-            };
+            let path = crate::text::section_path(&f.section);
             writeln!(out, "  {BOLD}{path}{BOLD:#}")?;
             section = Some(&f.section);
         }

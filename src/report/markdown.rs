@@ -47,11 +47,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if section.is_some() {
                 writeln!(out)?;
             }
-            let path = if f.section.is_empty() {
-                "(no heading)".to_string()
-            } else {
-                f.section.join(" › ")
-            };
+            let path = crate::text::section_path(&f.section);
             writeln!(out, "#### {}\n", cell(&path))?;
             writeln!(out, "| Line | Severity | Rule | Entry | Problem | Fix |")?;
             writeln!(out, "|---:|---|---|---|---|---|")?;

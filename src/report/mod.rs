@@ -8,6 +8,7 @@ mod human;
 mod markdown;
 
 use crate::model::{Finding, Severity};
+use crate::text::counted;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -105,15 +106,6 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
     }
 }
 
-/// "1 error", "2 warnings".
-pub fn counted(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("{n} {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
 /// The link-check line: checked, ok, broken, redirects, unverified, skipped, cached, time.
 pub fn network_line(n: &crate::model::LinkStats) -> String {
     format!(
@@ -144,7 +136,7 @@ pub(crate) fn summary_line(s: &Summary) -> String {
     if s.findings == 0 {
         return format!(
             "no problems in {files} ({} checked)",
-            counted(s.entries, "entry").replace("entrys", "entries")
+            counted(s.entries, "entry")
         );
     }
     let mut line = format!(
@@ -153,7 +145,7 @@ pub(crate) fn summary_line(s: &Summary) -> String {
         counted(s.errors, "error"),
         counted(s.warnings, "warning"),
         s.info,
-        counted(s.entries, "entry").replace("entrys", "entries"),
+        counted(s.entries, "entry"),
     );
     if s.fixable > 0 {
         line.push_str(&format!("; {} with a suggested fix", s.fixable));

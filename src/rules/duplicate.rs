@@ -59,14 +59,14 @@ pub fn duplicate(sink: &mut Sink<'_>, entries: &[Entry]) {
                             original
                                 .section
                                 .last()
-                                .map_or("(no heading)", String::as_str)
+                                .map_or(crate::text::NO_HEADING, String::as_str)
                         )
                     };
                     sink.push_capped(
                         Report {
                             rule: RuleId::EntryDuplicate,
                             entry: e,
-                            offset: l.url_span.as_ref().map_or(l.span.start, |s| s.start),
+                            offset: l.anchor(),
                             message: format!(
                                 "same paper ({shown}) as line {line}{what}{elsewhere}"
                             ),

@@ -52,7 +52,7 @@ impl<'e> Report<'e> {
         Report {
             rule,
             entry,
-            offset: link.url_span.as_ref().map_or(link.span.start, |s| s.start),
+            offset: link.anchor(),
             message,
             url: Some(link.url.clone()),
             fix,

@@ -43,7 +43,7 @@ pub fn paper_findings(
         let Some((link, resolution)) = paper_of(e, papers) else {
             continue;
         };
-        let offset = link.url_span.as_ref().map_or(link.span.start, |s| s.start);
+        let offset = link.anchor();
         let report = |rule, message: String, fix| Report::for_link(rule, e, link, message, fix);
         match resolution {
             Resolution::Missing { reason } => {

@@ -25,7 +25,7 @@ pub fn cell_count(sink: &mut Sink<'_>, entries: &[Entry]) {
                 rule: RuleId::TableCellCount,
                 entry: e,
                 offset: e.span.start,
-                message: format!("row has {have} cell{}, the table has {want} columns; GitHub shows the missing ones empty", plural(have)),
+                message: format!("row has {have} {}, the table has {want} columns; GitHub shows the missing ones empty", crate::text::noun(have, "cell")),
                 url: None,
                 fix: None,
             });
@@ -77,10 +77,6 @@ pub fn cell_count(sink: &mut Sink<'_>, entries: &[Entry]) {
             fix,
         });
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// A row that names a paper but links nothing (badges and images aside), in a table

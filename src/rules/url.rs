@@ -25,7 +25,7 @@ pub fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
             sink.push(Report {
                 rule: RuleId::UrlMalformed,
                 entry: e,
-                offset: l.url_span.as_ref().map_or(l.span.start, |s| s.start),
+                offset: l.anchor(),
                 message,
                 url: Some(l.url.clone()),
                 fix,
