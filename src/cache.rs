@@ -2,7 +2,7 @@
 //! checked and its streak of consecutive transient failures. Written atomically; a
 //! damaged file is set aside with a warning, never a reason to stop.
 
-use crate::model::{LinkStatus, Resolution};
+use crate::model::{LinkStatus, Resolution, VenueTruth};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +28,15 @@ pub struct MetaEntry {
     pub resolution: Resolution,
 }
 
+/// Where one arXiv paper was published, as last told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VenueEntry {
+    /// Unix seconds of the lookup.
+    pub checked: u64,
+    /// What Semantic Scholar and DBLP said.
+    pub truth: VenueTruth,
+}
+
 /// The cache file's content.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cache {
@@ -38,6 +47,9 @@ pub struct Cache {
     /// Resolved metadata by paper key (`arXiv:ID`, `doi:DOI`, landing URL).
     #[serde(default)]
     pub metadata: BTreeMap<String, MetaEntry>,
+    /// Venue truth by arXiv id (no version).
+    #[serde(default)]
+    pub venues: BTreeMap<String, VenueEntry>,
 }
 
 /// Unix seconds now.

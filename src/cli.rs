@@ -257,6 +257,13 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
                 &results.papers,
                 config,
             ));
+            l.findings.extend(crate::rules::venue_truth_findings(
+                &source,
+                &l.entries,
+                &results.papers,
+                &results.venues,
+                config,
+            ));
             l.findings.sort_by_key(|f| (f.offset, f.rule));
             (source, l)
         })

@@ -93,6 +93,9 @@ pub struct FixConfig {
     pub sort: bool,
     /// Also rewrite arXiv PDF links (`/pdf/ID.pdf`) to abstract pages (`/abs/ID`).
     pub arxiv_abs: bool,
+    /// Rewrite stale venue cells (`arXiv`, a wrong edition) to where the paper was
+    /// published, in the list's own style (`paper/published`, `paper/year-mismatch`).
+    pub venues: bool,
     /// The branch `fix --github` proposes its pull request from.
     pub branch: String,
 }
@@ -108,6 +111,7 @@ impl Default for FixConfig {
             titles: false,
             sort: false,
             arxiv_abs: false,
+            venues: false,
             branch: "paperlint/fixes".into(),
         }
     }
@@ -187,6 +191,28 @@ pub struct MetadataConfig {
     pub cache_ttl: Duration,
     /// Extra venue aliases: canonical name → other names.
     pub venue_aliases: BTreeMap<String, Vec<String>>,
+    /// Look up where arXiv papers were published (Semantic Scholar, then DBLP).
+    pub venues: bool,
+    /// The Semantic Scholar Graph API base (`POST {api}/paper/batch`); an API key is
+    /// read from `SEMANTIC_SCHOLAR_API_KEY`.
+    pub semantic_scholar_api: String,
+    /// Ids per Semantic Scholar batch request (at most 500).
+    pub semantic_scholar_batch: usize,
+    /// The DBLP base (`GET {api}/search/publ/api`).
+    pub dblp_api: String,
+    /// Minimum time between two DBLP queries.
+    #[serde(with = "humantime_serde")]
+    pub dblp_interval: Duration,
+    /// Hits asked per DBLP query.
+    pub dblp_hits: usize,
+    /// Time each of Semantic Scholar and DBLP may make a run wait after 429s; past it
+    /// the run carries on without that source.
+    #[serde(with = "humantime_serde")]
+    pub venue_wait_budget: Duration,
+    /// How long "only a preprint" (or "no matching record") is reused from the cache;
+    /// a published paper keeps `cache_ttl`.
+    #[serde(with = "humantime_serde")]
+    pub preprint_ttl: Duration,
 }
 
 impl Default for MetadataConfig {
@@ -203,6 +229,14 @@ impl Default for MetadataConfig {
             timeout: Duration::from_secs(30),
             cache_ttl: Duration::from_secs(30 * 24 * 3600),
             venue_aliases: BTreeMap::new(),
+            venues: true,
+            semantic_scholar_api: "https://api.semanticscholar.org/graph/v1".into(),
+            semantic_scholar_batch: 500,
+            dblp_api: "https://dblp.org".into(),
+            dblp_interval: Duration::from_secs(1),
+            dblp_hits: 30,
+            venue_wait_budget: Duration::from_secs(60),
+            preprint_ttl: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }

@@ -49,7 +49,8 @@ pub struct Repair {
     pub done: Vec<Edit>,
 }
 
-/// `paper/title-mismatch` with `fix.titles`).
+/// `paper/title-mismatch` with `fix.titles`, `paper/published` and
+/// `paper/year-mismatch` with `fix.venues`).
 pub fn enabled_rules(config: &FixConfig, only: &[String]) -> Vec<String> {
     if !only.is_empty() {
         return only.to_vec();
@@ -57,6 +58,10 @@ pub fn enabled_rules(config: &FixConfig, only: &[String]) -> Vec<String> {
     let mut rules = config.rules.clone();
     if config.titles {
         rules.push("paper/title-mismatch".into());
+    }
+    if config.venues {
+        rules.push("paper/published".into());
+        rules.push("paper/year-mismatch".into());
     }
     rules
 }

@@ -7,7 +7,7 @@ use crate::cache::Cache;
 use crate::check::{self, LinkRun};
 use crate::config::Config;
 use crate::metadata;
-use crate::model::{Entry, LinkStatus, MetaStats, PaperRef, Resolution};
+use crate::model::{Entry, LinkStatus, MetaStats, PaperRef, Resolution, VenueTruth};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the network stages found.
@@ -19,6 +19,8 @@ pub struct Online {
     pub papers: BTreeMap<PaperRef, Resolution>,
     /// Resolution counts, when metadata was resolved.
     pub meta: Option<MetaStats>,
+    /// Where arXiv papers were published, by arXiv id (Semantic Scholar, DBLP).
+    pub venues: BTreeMap<String, VenueTruth>,
 }
 
 /// Hosts whose links are verified through the registry, not by crawling (arXiv and
@@ -105,7 +107,21 @@ pub async fn run(
         } else {
             &config.metadata.mailto
         };
-        let (papers, stats) = metadata::resolve(&wanted, &config.metadata, mailto, cache).await?;
+        let (mut papers, mut stats) =
+            metadata::resolve(&wanted, &config.metadata, mailto, cache).await?;
+        if config.metadata.venues {
+            let agent = crate::net::user_agent("", mailto);
+            let (venues, run) =
+                metadata::venue_truth::resolve(&mut papers, &config.metadata, &agent, cache)
+                    .await?;
+            stats.semantic_scholar_requests = run.s2_requests;
+            stats.dblp_requests = run.dblp_requests;
+            stats.published = venues
+                .values()
+                .filter(|t| matches!(t, VenueTruth::Published { .. }))
+                .count();
+            online.venues = venues;
+        }
         online.papers = papers;
         online.meta = Some(stats);
     }

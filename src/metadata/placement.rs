@@ -18,8 +18,13 @@ use unicode_normalization::UnicodeNormalization;
 /// What a Semantic Scholar record says on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum S2Lead {
-    /// Placed by a DBLP key of a published record: no need to ask DBLP.
+    /// Placed by a DBLP key of a published record, edition year included: no need
+    /// to ask DBLP.
     Placed(Placement),
+    /// Placed by a DBLP key whose year cannot be trusted for the edition (DBLP keys
+    /// carry the year the record was first made: `conf/iclr/KingmaW13` is ICLR 2014):
+    /// DBLP is asked for the year; the venue stands without one otherwise.
+    PlacedWithoutYear(Placement),
     /// Known only as a preprint (a CoRR DBLP key, or arXiv as its only venue).
     Preprint,
     /// A venue name without a DBLP key: a lead, not a verdict (its year is often
@@ -76,8 +81,8 @@ pub fn names_a_workshop(text: &str) -> bool {
             .any(|t| t.name.contains("Workshop"))
 }
 
-/// Reads a Semantic Scholar record.
-pub fn s2_lead(paper: &S2Paper) -> S2Lead {
+/// Reads a Semantic Scholar record of a paper first posted to arXiv in `arxiv_year`.
+pub fn s2_lead(paper: &S2Paper, arxiv_year: Option<i32>) -> S2Lead {
     let dblp_key = paper.dblp_key();
     let mut names: Vec<String> = Vec::new();
     if let Some(v) = &paper.publication_venue {
@@ -103,15 +108,24 @@ pub fn s2_lead(paper: &S2Paper) -> S2Lead {
                 .unwrap_or_else(|| key.split('/').nth(1).unwrap_or_default().to_uppercase());
             let journal = key.starts_with("journals/");
             let workshop = names.iter().any(|n| names_a_workshop(n));
-            S2Lead::Placed(Placement {
+            // A key year later than the arXiv year is the edition (the record was
+            // made for the proceedings); one no later may be the preprint's year.
+            let key_year = year_of_dblp_key(&key);
+            let trusted = matches!((key_year, arxiv_year), (Some(k), Some(a)) if k > a);
+            let placement = Placement {
                 source: "Semantic Scholar".into(),
                 venue,
                 names,
-                year: year_of_dblp_key(&key),
+                year: key_year.filter(|_| trusted),
                 dblp_key: Some(key),
                 journal,
                 workshop,
-            })
+            };
+            if trusted {
+                S2Lead::Placed(placement)
+            } else {
+                S2Lead::PlacedWithoutYear(placement)
+            }
         }
         None if names.is_empty() => {
             let preprint_only = paper
@@ -167,6 +181,7 @@ pub fn match_dblp(title: &str, first_author: Option<&str>, hits: &[DblpHit]) -> 
     if want.is_empty() {
         return VenueTruth::Unplaced {
             reason: "no title to search DBLP with".into(),
+            settled: true,
         };
     }
     let author = first_author.and_then(surname_key);
@@ -218,6 +233,7 @@ pub fn match_dblp(title: &str, first_author: Option<&str>, hits: &[DblpHit]) -> 
     }
     VenueTruth::Unplaced {
         reason: "DBLP has no record with this title".into(),
+        settled: true,
     }
 }
 

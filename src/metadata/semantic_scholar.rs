@@ -277,7 +277,7 @@ mod tests {
             Some("journals/corr/abs-2306-12001")
         );
         assert_eq!(
-            crate::metadata::placement::s2_lead(paper),
+            crate::metadata::placement::s2_lead(paper, Some(2023)),
             crate::metadata::placement::S2Lead::Preprint
         );
     }

@@ -89,4 +89,10 @@ pub struct MetaStats {
     pub arxiv_requests: usize,
     /// Crossref and DOI requests made.
     pub doi_requests: usize,
+    /// arXiv papers placed at a venue (Semantic Scholar or DBLP).
+    pub published: usize,
+    /// Semantic Scholar batch requests made (retries included).
+    pub semantic_scholar_requests: usize,
+    /// DBLP search requests made (retries included).
+    pub dblp_requests: usize,
 }

@@ -38,6 +38,10 @@ pub enum VenueTruth {
     Unplaced {
         /// Why.
         reason: String,
+        /// The sources answered and nothing matched (worth caching for a while); not
+        /// set when a source failed (asked again next run).
+        #[serde(default)]
+        settled: bool,
     },
 }
 

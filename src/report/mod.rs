@@ -124,10 +124,17 @@ pub fn network_line(n: &crate::model::LinkStats) -> String {
 
 /// The paper-resolution line.
 pub fn metadata_line(m: &crate::model::MetaStats) -> String {
-    format!(
+    let mut line = format!(
         "papers: {} resolved, {} found, {} missing, {} unresolved, {} cached ({} arXiv and {} DOI requests)",
         m.papers, m.found, m.missing, m.unknown, m.cached, m.arxiv_requests, m.doi_requests
-    )
+    );
+    if m.semantic_scholar_requests + m.dblp_requests > 0 {
+        line.push_str(&format!(
+            "; {} placed at a venue ({} Semantic Scholar and {} DBLP requests)",
+            m.published, m.semantic_scholar_requests, m.dblp_requests
+        ));
+    }
+    line
 }
 
 /// The one-line summary shared by the human and markdown reports.

@@ -8,6 +8,7 @@ mod paper;
 mod structure;
 mod url;
 mod venue;
+mod venue_truth;
 mod year;
 
 use crate::config::Config;
@@ -16,6 +17,7 @@ use crate::source::Source;
 
 pub use link::link_findings;
 pub use paper::{paper_findings, paper_of, venue_matches};
+pub use venue_truth::venue_truth_findings;
 
 /// Collects findings for one file, applying the configured severities.
 pub struct Sink<'a> {

@@ -12,4 +12,5 @@ mod metadata;
 mod reports;
 mod server;
 mod support;
+mod venue_regression;
 mod venues;

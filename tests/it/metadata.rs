@@ -600,7 +600,7 @@ mod example_list {
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(crate::cli::example(), dir.path().join("README.md")).unwrap();
         let config = format!(
-            "[metadata]\narxiv_api = '{0}/api/query'\ncrossref_api = '{0}'\ndoi_api = '{0}'\narxiv_interval = '1ms'\n\n[network]\nallow_private = true\ncache = ''\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{0}/site/$1/$2'\n",
+            "[metadata]\nvenues = false\narxiv_api = '{0}/api/query'\ncrossref_api = '{0}'\ndoi_api = '{0}'\narxiv_interval = '1ms'\n\n[network]\nallow_private = true\ncache = ''\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{0}/site/$1/$2'\n",
             server.uri()
         );
         std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
@@ -777,7 +777,7 @@ async fn paper_rules_fire_on_wrong_rows_only() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("README.md"), list).unwrap();
     let config = format!(
-        "[metadata]\narxiv_api = '{0}/api/query'\ncrossref_api = '{0}'\ndoi_api = '{0}'\narxiv_interval = '1ms'\n\n[network]\nallow_private = true\ncache = ''\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{0}/site/$1/$2'\n",
+        "[metadata]\nvenues = false\narxiv_api = '{0}/api/query'\ncrossref_api = '{0}'\ndoi_api = '{0}'\narxiv_interval = '1ms'\n\n[network]\nallow_private = true\ncache = ''\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{0}/site/$1/$2'\n",
         server.uri()
     );
     std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();

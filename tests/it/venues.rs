@@ -276,6 +276,11 @@ fn paper(id: &str, title: &str, author: &str) -> PaperToPlace {
         arxiv_id: id.into(),
         title: Some(title.into()),
         first_author: Some(author.into()),
+        // New-style arXiv ids start with the year of the first version.
+        arxiv_year: id
+            .get(..2)
+            .and_then(|yy| yy.parse::<i32>().ok())
+            .map(|yy| 2000 + yy),
     }
 }
 
