@@ -153,14 +153,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(args) => check(args),
         Command::Fix(args) => fix(args),
         Command::Entries(args) => entries(args),
-        Command::Rules => {
-            let mut out = anstream::stdout();
-            for r in crate::model::RULES {
-                writeln!(out, "{:<20} {:<8} {}", r.name, r.default, r.summary)?;
-            }
-            Ok(exit::OK)
-        }
+        Command::Rules => rules(),
     }
+}
+
+/// `paperlint rules`: every rule with its default severity and description.
+fn rules() -> anyhow::Result<u8> {
+    let mut out = anstream::stdout();
+    for r in crate::model::RULES {
+        writeln!(out, "{:<20} {:<8} {}", r.name, r.default, r.summary)?;
+    }
+    Ok(exit::OK)
 }
 
 fn load_config(common: &Common) -> anyhow::Result<Config> {

@@ -20,6 +20,8 @@
 //!    and [`metadata`] (registries); [`online`] orders them.
 //! 5. [`github`] (the bot and Actions outputs), then [`cli`] on top.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod autolink;
 pub mod cache;
 pub mod check;

@@ -18,7 +18,7 @@ fn severity_style(s: Severity) -> Style {
 }
 
 /// Renders the human report.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut file: Option<&str> = None;
     let mut section: Option<&[String]> = None;
     for f in &report.findings {

@@ -29,7 +29,7 @@ pub(crate) fn code(text: &str) -> String {
 }
 
 /// Renders the markdown report.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## paperlint report\n")?;
     writeln!(out, "{}\n", summary_line(&report.summary))?;
     if let Some(n) = &report.summary.network {

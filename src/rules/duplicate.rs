@@ -11,7 +11,7 @@ use std::collections::HashMap;
 /// the first occurrence. Only table rows and list items take part: a paragraph that
 /// mentions a paper is not a second listing of it. A paper listed again under another
 /// heading is often deliberate (it fits two categories), so that is reported as info.
-pub fn duplicate(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn duplicate(sink: &mut Sink<'_>, entries: &[Entry]) {
     let mut first: HashMap<String, &Entry> = HashMap::new();
     for e in entries
         .iter()

@@ -155,7 +155,7 @@ pub(crate) mod testing {
     use crate::source::Source;
 
     /// Parses, extracts and lints markdown text with the default config.
-    pub fn lint_md(md: &str) -> Vec<Finding> {
+    pub(crate) fn lint_md(md: &str) -> Vec<Finding> {
         let source = Source::new("t.md", md.to_string());
         let config = Config::default();
         let doc = crate::parse::parse(&source.text);
@@ -164,7 +164,7 @@ pub(crate) mod testing {
     }
 
     /// `(rule, line)` of each finding.
-    pub fn rules_and_lines(md: &str) -> Vec<(&'static str, usize)> {
+    pub(crate) fn rules_and_lines(md: &str) -> Vec<(&'static str, usize)> {
         lint_md(md)
             .iter()
             .map(|f| (f.rule.as_str(), f.line))

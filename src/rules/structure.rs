@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// A row whose source has a different number of cells than its header. Extra cells
 /// that are empty or a `[//]: #` comment are deliberate and not reported; two rows
 /// glued with `||` get a fix that splits them.
-pub fn cell_count(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn cell_count(sink: &mut Sink<'_>, entries: &[Entry]) {
     let src = &sink.source.text;
     for e in entries.iter().filter(|e| e.source == EntrySource::Table) {
         let (have, want) = (e.source_cells, e.header_cells);
@@ -82,7 +82,7 @@ pub fn cell_count(sink: &mut Sink<'_>, entries: &[Entry]) {
 /// A row that names a paper but links nothing (badges and images aside), in a table
 /// where two thirds of the rows have a link (so tables that are not link lists,
 /// e.g. leaderboards, stay quiet).
-pub fn missing_link(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn missing_link(sink: &mut Sink<'_>, entries: &[Entry]) {
     let mut tables: BTreeMap<usize, Vec<&Entry>> = BTreeMap::new();
     for e in entries {
         if let Some(t) = e.table {
@@ -121,7 +121,7 @@ fn has_link(e: &Entry) -> bool {
 }
 
 /// A link or image whose target is empty: `[Coming soon]()`, `[![badge](…)]()`.
-pub fn empty_link(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn empty_link(sink: &mut Sink<'_>, entries: &[Entry]) {
     for e in entries {
         for l in e.links.iter().filter(|l| l.url.trim().is_empty()) {
             let what = match l.kind {

@@ -5,7 +5,7 @@ use crate::model::{Entry, Fix, RuleId};
 use crate::scholarly::{repair_url, url_problem as problem};
 
 /// Reports every malformed link target of every entry.
-pub fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
     let src = &sink.source.text;
     for e in entries {
         for l in &e.links {

@@ -60,7 +60,7 @@ fn key(venue: &str) -> String {
 /// venue (same letters and digits, ignoring case, spaces and punctuation), with a fix
 /// to the preferred spelling (built in or configured), else the most frequent one.
 /// A tie with no preferred spelling is not reported.
-pub fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
     let src = &sink.source.text;
     let mut groups: BTreeMap<String, Vec<(&Entry, &str)>> = BTreeMap::new();
     for e in entries {

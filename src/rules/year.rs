@@ -14,7 +14,7 @@ fn latest_year() -> i32 {
 }
 
 /// A year cell that holds text but no plausible year.
-pub fn year_invalid(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn year_invalid(sink: &mut Sink<'_>, entries: &[Entry]) {
     let latest = latest_year();
     for e in entries {
         let Some(text) = &e.year_text else { continue };
@@ -44,7 +44,7 @@ pub fn year_invalid(sink: &mut Sink<'_>, entries: &[Entry]) {
 /// the row reported is the one out of place, not its innocent neighbour. Tables where
 /// more than a fifth of the rows would be out of place are not sorted by year at all
 /// and stay quiet.
-pub fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
     let mut tables: BTreeMap<usize, Vec<&Entry>> = BTreeMap::new();
     for e in entries.iter().filter(|e| e.year.is_some()) {
         if let Some(t) = e.table {
