@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 /// How a list writes a venue with its year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum VenueStyle {
+pub(crate) enum VenueStyle {
     /// `ICLR 2022`
     SpaceYear,
     /// `NeurIPS'23`
@@ -67,7 +67,7 @@ static STYLES: LazyLock<Vec<(VenueStyle, Regex)>> = LazyLock::new(|| {
 });
 
 /// The style of one venue cell that names a known venue and nothing else.
-pub fn style_of(cell: &str, model: &VenueModel) -> Option<VenueStyle> {
+pub(crate) fn style_of(cell: &str, model: &VenueModel) -> Option<VenueStyle> {
     let text = cell.trim();
     let parsed = model.parse(text);
     if parsed.venue().is_none() || parsed.is_preprint() || !parsed.tracks.is_empty() {
@@ -81,7 +81,7 @@ pub fn style_of(cell: &str, model: &VenueModel) -> Option<VenueStyle> {
 
 /// The style most venue cells of a file use (ties to the first in [`VenueStyle`]
 /// order; `ICLR 2022` when no cell shows one).
-pub fn list_style(entries: &[Entry], model: &VenueModel) -> VenueStyle {
+pub(crate) fn list_style(entries: &[Entry], model: &VenueModel) -> VenueStyle {
     let mut counts: BTreeMap<VenueStyle, usize> = BTreeMap::new();
     for v in entries.iter().filter_map(|e| e.venue.as_deref()) {
         if let Some(s) = style_of(v, model) {
@@ -95,7 +95,7 @@ pub fn list_style(entries: &[Entry], model: &VenueModel) -> VenueStyle {
 }
 
 /// A venue written in a style.
-pub fn render(acronym: &str, year: Option<i32>, style: VenueStyle) -> String {
+pub(crate) fn render(acronym: &str, year: Option<i32>, style: VenueStyle) -> String {
     let Some(y) = year else {
         return acronym.to_string();
     };
@@ -111,7 +111,7 @@ pub fn render(acronym: &str, year: Option<i32>, style: VenueStyle) -> String {
 
 /// The cell text with its edition year replaced (`ICLR 2020` → `ICLR 2021`,
 /// `NeurIPS'19` → `NeurIPS'20`), when the year is written once.
-pub fn with_year(cell: &str, from: i32, to: i32) -> Option<String> {
+pub(crate) fn with_year(cell: &str, from: i32, to: i32) -> Option<String> {
     let long = from.to_string();
     if cell.matches(&long).count() == 1 {
         return Some(cell.replacen(&long, &to.to_string(), 1));
