@@ -279,7 +279,10 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
-    let config = load_config(&args.common)?;
+    let mut config = load_config(&args.common)?;
+    if args.github {
+        config = trusted_config(config, &args.common)?;
+    }
     let Gathered {
         files,
         online,
@@ -295,10 +298,20 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .flat_map(|(_, l)| l.findings.iter().cloned())
         .collect();
+    let mut left_alone = Vec::new();
     if args.github {
         let files: Vec<String> = sources.iter().map(|s| s.display_path()).collect();
-        match github_side(&config, &files, findings.clone()) {
+        // Files named but not read (exit 2): their issue or comment stays as it was.
+        let unreadable: Vec<String> = args
+            .common
+            .paths
+            .iter()
+            .filter(|p| !sources.iter().any(|s| &s.path == *p))
+            .map(|p| p.display().to_string())
+            .collect();
+        match github_side(&config, &files, &unreadable, findings.clone()) {
             Ok(outcome) => {
+                left_alone = outcome.summary.clone();
                 for notice in &outcome.notices {
                     println!("{}", crate::github::actions::notice(notice));
                 }
@@ -318,7 +331,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         report::render(&report, args.format, out)
     })?;
     if args.github {
-        crate::github::actions::Files::from_env().write(&report)?;
+        let files = crate::github::actions::Files::from_env();
+        files.write(&report)?;
+        files.note(&left_alone)?;
     }
     let threshold = match args.fail_on {
         Some(FailOn::Error) => Some(Severity::Error),
@@ -409,17 +424,44 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
     Ok(if failed > 0 { exit::TROUBLE } else { exit::OK })
 }
 
+/// In a pull-request run, the configuration with its reach (guard, endpoints,
+/// `[github]`) taken from the base commit: the checkout may be the contributor's.
+fn trusted_config(config: Config, common: &Common) -> anyhow::Result<Config> {
+    let Ok(env) = crate::github::Env::from_env() else {
+        // The GitHub side reports the missing environment itself.
+        return Ok(config);
+    };
+    if !env.is_pull_request() {
+        return Ok(config);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(crate::github::trust::trusted(
+        &env,
+        config,
+        common.config.as_deref(),
+    ))
+}
+
 /// The GitHub side of `check --github`.
 fn github_side(
     config: &Config,
     files: &[String],
+    unreadable: &[String],
     findings: Vec<crate::model::Finding>,
 ) -> anyhow::Result<crate::github::Outcome> {
     let env = crate::github::Env::from_env()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(crate::github::run(&env, &config.github, files, findings))
+    runtime.block_on(crate::github::run(
+        &env,
+        &config.github,
+        files,
+        unreadable,
+        findings,
+    ))
 }
 
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {

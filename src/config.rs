@@ -146,6 +146,17 @@ pub struct GitHubConfig {
     /// Wait before looking again after a failed write.
     #[serde(with = "humantime_serde")]
     pub backoff: Duration,
+    /// The most one GitHub request may take, answer included.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// The wait after a secondary rate limit that names no time.
+    #[serde(with = "humantime_serde")]
+    pub rate_limit_wait: Duration,
+    /// The bot's login when the token cannot say who it is (the Actions token and
+    /// app tokens cannot read `GET /user`): `github-actions[bot]` or `APP[bot]`.
+    pub login: String,
+    /// Suggested fixes posted as review comments per pull-request run (0: none).
+    pub suggestions: usize,
 }
 
 impl Default for GitHubConfig {
@@ -158,6 +169,10 @@ impl Default for GitHubConfig {
             report: Severity::Warning,
             annotations: 10,
             backoff: Duration::from_secs(2),
+            timeout: Duration::from_secs(30),
+            rate_limit_wait: Duration::from_secs(60),
+            login: "github-actions[bot]".into(),
+            suggestions: 20,
         }
     }
 }
@@ -475,6 +490,17 @@ impl Config {
             return Ok((config, Some(path)));
         }
         Ok((Config::default(), None))
+    }
+
+    /// Takes from `trusted` every setting that widens what paperlint may reach or
+    /// write: the address guard, the cache path and every endpoint (`[network]`,
+    /// `[metadata]`) and the bot's behaviour (`[github]`). Used in pull-request runs,
+    /// where the checked-out configuration is the contributor's. A new section that
+    /// names hosts or writes belongs here too.
+    pub fn take_reach_from(&mut self, trusted: &Config) {
+        self.network = trusted.network.clone();
+        self.metadata = trusted.metadata.clone();
+        self.github = trusted.github.clone();
     }
 
     /// Parses configuration text; `name` is used in error messages.

@@ -53,6 +53,18 @@ impl Files {
     }
 }
 
+impl Files {
+    /// Appends notes to the job summary, one quoted line each (what the run left
+    /// alone and why).
+    pub fn note(&self, notes: &[String]) -> anyhow::Result<()> {
+        if let (Some(path), false) = (&self.step_summary, notes.is_empty()) {
+            let text: String = notes.iter().map(|n| format!("\n> {n}\n")).collect();
+            append("GITHUB_STEP_SUMMARY", path, text.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
 fn append(var: &str, path: &Path, text: &[u8]) -> anyhow::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)

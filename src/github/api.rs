@@ -1,10 +1,12 @@
-//! The GitHub REST calls paperlint needs, through octocrab (auth, base URI): issues,
-//! issue comments and pull-request files. Reads are retried on 5xx; any request that
-//! was rate-limited (primary or secondary: 403/429 with `retry-after` or
-//! `x-ratelimit-remaining: 0`) waits and is sent again, since it was not performed.
-//! A write that failed otherwise is *not* retried here: the caller decides (a create
-//! is retried only after looking again for its marker). The token never appears in
-//! an error message.
+//! The GitHub REST calls paperlint needs, through octocrab (auth, base URI): the
+//! token's identity, issues, issue comments, pull-request files and review comments.
+//! Every request has a timeout. Reads are retried on 5xx and on no answer; any
+//! request that was rate-limited (primary: 403/429 with `retry-after` or
+//! `x-ratelimit-remaining: 0`; secondary: a 403/429 whose message says "secondary
+//! rate limit", often without any header) waits and is sent again, since GitHub did
+//! not perform it, as long as the run's rate-limit budget lasts. A write that failed
+//! otherwise is *not* retried here: the caller decides (a create is retried only
+//! after looking again for its marker). The token never appears in an error message.
 
 use crate::net::RateLimit;
 use http::{Method, StatusCode};
@@ -13,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
 
-/// A GitHub API failure, safe to print.
+/// A GitHub API failure, safe to print: one line with method, route and status.
 #[derive(Debug, thiserror::Error)]
 #[error("GitHub API: {method} {path} {what}")]
 pub struct ApiError {
@@ -25,6 +27,37 @@ pub struct ApiError {
     pub what: String,
     /// The status, when GitHub answered.
     pub status: Option<u16>,
+    /// GitHub refused for a rate limit (never a permission problem).
+    pub rate_limited: bool,
+}
+
+impl ApiError {
+    fn new(method: &str, path: &str, what: String, status: Option<u16>) -> ApiError {
+        ApiError {
+            method: method.to_string(),
+            path: path.to_string(),
+            what,
+            status,
+            rate_limited: false,
+        }
+    }
+
+    /// Whether GitHub refused the request for lack of permission (a read-only token,
+    /// as on pull requests from forks), as opposed to a rate limit.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self.status, Some(403) | Some(404)) && !self.rate_limited
+    }
+}
+
+/// A GitHub account (the author of an issue or comment).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct User {
+    /// The login (`github-actions[bot]` for the Actions token).
+    #[serde(default)]
+    pub login: String,
+    /// `User` or `Bot`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
 }
 
 /// An issue, as much as paperlint needs.
@@ -43,6 +76,30 @@ pub struct Issue {
     /// Present on pull requests listed as issues.
     #[serde(default)]
     pub pull_request: Option<Value>,
+    /// Who opened it.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// Why it was closed: `completed`, `not_planned`, `duplicate`, or `reopened`.
+    #[serde(default)]
+    pub state_reason: Option<String>,
+    /// Whether a maintainer locked the conversation.
+    #[serde(default)]
+    pub locked: bool,
+    /// When a pull request was merged (pull requests only).
+    #[serde(default)]
+    pub merged_at: Option<String>,
+}
+
+impl Issue {
+    /// The login of its author.
+    pub fn author(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.login.as_str())
+    }
+
+    /// Whether a person closed it as not planned (a decision the bot keeps).
+    pub fn declined(&self) -> bool {
+        self.state == "closed" && self.state_reason.as_deref() == Some("not_planned")
+    }
 }
 
 /// An issue or pull-request comment.
@@ -53,6 +110,22 @@ pub struct Comment {
     /// Body.
     #[serde(default)]
     pub body: Option<String>,
+    /// Who wrote it.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// File of a review comment.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Line of a review comment in the new file.
+    #[serde(default)]
+    pub line: Option<u64>,
+}
+
+impl Comment {
+    /// The login of its author.
+    pub fn author(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.login.as_str())
+    }
 }
 
 /// A file of a pull request.
@@ -70,13 +143,22 @@ pub struct Api {
     octo: Octocrab,
     base: String,
     repo: String,
-    /// Longest wait a rate limit may impose before giving up.
+    /// The longest a run may spend waiting out rate limits, all requests together.
     pub rate_limit_cap: Duration,
+    /// The wait after a secondary rate limit that names no time (GitHub asks for at
+    /// least a minute).
+    pub rate_limit_wait: Duration,
     /// First backoff after a 5xx on a read.
     pub backoff: Duration,
+    /// The most one request may take, answer included.
+    pub timeout: Duration,
+    /// Rate-limit waits spent so far, in milliseconds.
+    waited: std::sync::atomic::AtomicU64,
 }
 
 const READ_ATTEMPTS: u32 = 4;
+/// Rate-limited sends of one request before giving up.
+const LIMITED_ATTEMPTS: u32 = 6;
 
 impl Api {
     /// A client for `owner/repo` at `base` (`GITHUB_API_URL`).
@@ -93,13 +175,35 @@ impl Api {
             octo,
             base: base.trim_end_matches('/').to_string(),
             repo: repo.to_string(),
-            rate_limit_cap: Duration::from_secs(120),
+            rate_limit_cap: Duration::from_secs(600),
+            rate_limit_wait: Duration::from_secs(60),
             backoff: Duration::from_secs(1),
+            timeout: Duration::from_secs(30),
+            waited: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
+    /// Applies the `[github]` settings: waits and the per-request timeout.
+    pub fn configure(&mut self, config: &crate::config::GitHubConfig) {
+        self.backoff = config.backoff;
+        self.timeout = config.timeout;
+        self.rate_limit_wait = config.rate_limit_wait;
+    }
+
     fn url(&self, route: &str) -> String {
-        format!("{}/repos/{}{}", self.base, self.repo, route)
+        match route.strip_prefix('@') {
+            // `@/user`: a route outside the repository.
+            Some(top) => format!("{}{}", self.base, top),
+            None => format!("{}/repos/{}{}", self.base, self.repo, route),
+        }
+    }
+
+    /// Takes `wait` from the run's rate-limit budget; false when it is spent.
+    fn spend(&self, wait: Duration) -> bool {
+        use std::sync::atomic::Ordering;
+        let ms = wait.as_millis() as u64;
+        let before = self.waited.fetch_add(ms, Ordering::SeqCst);
+        before + ms <= self.rate_limit_cap.as_millis() as u64
     }
 
     /// Sends a request; returns status and parsed JSON body.
@@ -110,53 +214,79 @@ impl Api {
         body: Option<&Value>,
     ) -> Result<(StatusCode, Value), ApiError> {
         let url = self.url(route);
-        let err = |what: String, status: Option<u16>| ApiError {
-            method: method.to_string(),
-            path: route.to_string(),
-            what,
-            status,
-        };
+        let shown = route.trim_start_matches('@');
+        let err =
+            |what: String, status: Option<u16>| ApiError::new(method.as_str(), shown, what, status);
         let mut attempt = 0;
+        let mut limited = 0;
         loop {
             attempt += 1;
-            let response = match method {
-                Method::GET => self.octo._get(url.as_str()).await,
-                Method::POST => self.octo._post(url.as_str(), body).await,
-                Method::PATCH => self.octo._patch(url.as_str(), body).await,
-                Method::PUT => self.octo._put(url.as_str(), body).await,
-                _ => unreachable!("only GET, POST, PATCH and PUT are used"),
+            let request = async {
+                let response = match method {
+                    Method::GET => self.octo._get(url.as_str()).await,
+                    Method::POST => self.octo._post(url.as_str(), body).await,
+                    Method::PATCH => self.octo._patch(url.as_str(), body).await,
+                    Method::PUT => self.octo._put(url.as_str(), body).await,
+                    Method::DELETE => self.octo._delete(url.as_str(), body).await,
+                    _ => unreachable!("only GET, POST, PATCH, PUT and DELETE are used"),
+                }?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let text = self.octo.body_to_string(response).await?;
+                Ok::<_, octocrab::Error>((status, headers, text))
             };
-            let response = match response {
-                Ok(r) => r,
-                Err(e) if method == Method::GET && attempt < READ_ATTEMPTS => {
-                    let _ = e;
+            let answer = match tokio::time::timeout(self.timeout, request).await {
+                Ok(Ok(answer)) => answer,
+                Ok(Err(_)) | Err(_) if method == Method::GET && attempt < READ_ATTEMPTS => {
                     tokio::time::sleep(self.backoff * attempt).await;
                     continue;
                 }
-                Err(e) => return Err(err(format!("failed: {}", safe(&e.to_string())), None)),
+                Ok(Err(e)) => return Err(err(format!("failed: {}", safe(&e.to_string())), None)),
+                Err(_) => {
+                    return Err(err(
+                        format!(
+                            "timed out after {}",
+                            humantime::format_duration(self.timeout)
+                        ),
+                        None,
+                    ));
+                }
             };
-            let status = response.status();
-            let headers = response.headers().clone();
-            let text = self.octo.body_to_string(response).await.unwrap_or_default();
-            if let Some(wait) = rate_limited(status, &headers, self.rate_limit_cap) {
-                if attempt < READ_ATTEMPTS + 2 {
+            let (status, headers, text) = answer;
+            let message = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(String::from))
+                .unwrap_or_default();
+            if let Some(limit) = rate_limited(
+                status,
+                &headers,
+                &message,
+                self.rate_limit_wait,
+                self.rate_limit_cap,
+            ) {
+                limited += 1;
+                let wait = limit.wait.min(self.rate_limit_cap);
+                if limited < LIMITED_ATTEMPTS && self.spend(wait) {
                     tokio::time::sleep(wait).await;
+                    attempt -= 1;
                     continue;
                 }
-                return Err(err(
-                    format!("rate-limited ({})", status.as_u16()),
+                let mut e = err(
+                    format!(
+                        "answered {}: {}, still limited after {limited} tries",
+                        status.as_u16(),
+                        limit.kind
+                    ),
                     Some(status.as_u16()),
-                ));
+                );
+                e.rate_limited = true;
+                return Err(e);
             }
             if status.is_server_error() && method == Method::GET && attempt < READ_ATTEMPTS {
                 tokio::time::sleep(self.backoff * attempt).await;
                 continue;
             }
             if !status.is_success() {
-                let message = serde_json::from_str::<Value>(&text)
-                    .ok()
-                    .and_then(|v| v["message"].as_str().map(String::from))
-                    .unwrap_or_default();
                 return Err(err(
                     format!(
                         "answered {}{}",
@@ -236,6 +366,7 @@ impl Api {
                 path: route.into(),
                 what: format!("unexpected answer: {e}"),
                 status: None,
+                rate_limited: false,
             })?;
             let n = items.len();
             out.extend(items);
@@ -271,6 +402,7 @@ impl Api {
             path: "/issues".into(),
             what: format!("unexpected answer: {e}"),
             status: None,
+            rate_limited: false,
         })
     }
 
@@ -301,6 +433,7 @@ impl Api {
             path: format!("/issues/{number}/comments"),
             what: format!("unexpected answer: {e}"),
             status: None,
+            rate_limited: false,
         })
     }
 
@@ -324,6 +457,76 @@ impl Api {
     pub async fn pr_files(&self, number: u64) -> Result<Vec<PrFile>, ApiError> {
         self.get_all(&format!("/pulls/{number}/files")).await
     }
+
+    /// The login the token acts as: `GET /user` for a personal token; the Actions
+    /// token and app installation tokens may not read it (403), then `fallback`
+    /// (`github-actions[bot]`, or the app's bot login from the config).
+    pub async fn identity(&self, fallback: &str) -> Result<String, ApiError> {
+        match self.get("@/user").await {
+            Ok(v) => Ok(v["login"]
+                .as_str()
+                .filter(|l| !l.is_empty())
+                .unwrap_or(fallback)
+                .to_string()),
+            Err(e) if matches!(e.status, Some(401 | 403 | 404)) && !e.rate_limited => {
+                Ok(fallback.to_string())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every issue (open and closed, pull requests left out) opened by `login`.
+    pub async fn issues_by(&self, login: &str) -> Result<Vec<Issue>, ApiError> {
+        let issues: Vec<Issue> = self
+            .get_all(&format!("/issues?state=all&creator={}", encode(login)))
+            .await?;
+        Ok(issues
+            .into_iter()
+            .filter(|i| i.pull_request.is_none() && i.author() == login)
+            .collect())
+    }
+
+    /// Closes an issue with a reason (`completed`, `not_planned`, `duplicate`).
+    pub async fn close_as(&self, number: u64, reason: &str) -> Result<(), ApiError> {
+        let payload = serde_json::json!({"state": "closed", "state_reason": reason});
+        self.send(Method::PATCH, &format!("/issues/{number}"), Some(&payload))
+            .await
+            .map(|_| ())
+    }
+
+    /// The review comments (on lines) of a pull request.
+    pub async fn review_comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
+        self.get_all(&format!("/pulls/{number}/comments")).await
+    }
+
+    /// Submits one review (event `COMMENT`) carrying line comments at `commit`.
+    pub async fn create_review(
+        &self,
+        number: u64,
+        commit: &str,
+        body: &str,
+        comments: &[Value],
+    ) -> Result<(), ApiError> {
+        let payload = serde_json::json!({"commit_id": commit, "event": "COMMENT", "body": body, "comments": comments});
+        self.send(
+            Method::POST,
+            &format!("/pulls/{number}/reviews"),
+            Some(&payload),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Edits a review comment.
+    pub async fn edit_review_comment(&self, id: u64, body: &str) -> Result<(), ApiError> {
+        self.send(
+            Method::PATCH,
+            &format!("/pulls/comments/{id}"),
+            Some(&serde_json::json!({"body": body})),
+        )
+        .await
+        .map(|_| ())
+    }
 }
 
 /// The PATCH body that changes a body and/or a state; a closed issue is closed as
@@ -342,21 +545,45 @@ pub fn edit_payload(body: Option<&str>, state: Option<&str>, with_reason: bool) 
     Value::Object(payload)
 }
 
-/// A 403/429 that is a rate limit: how long to wait (capped). Without a reset time,
-/// an exhausted quota waits a minute.
-fn rate_limited(status: StatusCode, headers: &http::HeaderMap, cap: Duration) -> Option<Duration> {
+/// A rate limit GitHub answered with: how long to wait and which kind it was.
+struct Limit {
+    wait: Duration,
+    kind: &'static str,
+}
+
+/// A 403/429 that is a rate limit, primary (quota headers) or secondary (its message
+/// says so; GitHub often sends no header with it, then `fallback` is the wait).
+fn rate_limited(
+    status: StatusCode,
+    headers: &http::HeaderMap,
+    message: &str,
+    fallback: Duration,
+    cap: Duration,
+) -> Option<Limit> {
     if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
     let limits = RateLimit::read(headers, cap);
+    let lower = message.to_lowercase();
+    let secondary = lower.contains("secondary rate limit") || lower.contains("abuse detection");
+    let kind = if secondary {
+        "secondary rate limit"
+    } else {
+        "rate limit"
+    };
     if let Some(wait) = limits.retry_after {
-        return Some(wait);
+        return Some(Limit { wait, kind });
     }
     if limits.exhausted {
-        return Some(limits.reset_in.unwrap_or(Duration::from_secs(60).min(cap)));
+        return Some(Limit {
+            wait: limits.reset_in.unwrap_or(fallback.min(cap)),
+            kind,
+        });
     }
-    // A secondary rate limit says so in its message; without headers, it is an error.
-    None
+    (secondary || status == StatusCode::TOO_MANY_REQUESTS).then_some(Limit {
+        wait: fallback,
+        kind,
+    })
 }
 
 /// Removes anything that looks like a token from text that came back from GitHub.

@@ -1,7 +1,9 @@
 //! Issue and comment bodies: findings grouped by section with a permalink and a task
 //! box per row, text from the list escaped (no mentions, no raw HTML, no accidental
 //! `#123` links, nothing that breaks the list), and kept under GitHub's 65,536-character
-//! limit by cutting at a row boundary, the marker always kept.
+//! limit by cutting at a row boundary, the marker always kept. Each row carries the
+//! finding's identity ([`key`]) in a hidden comment, so ticks and decisions follow
+//! the finding when its row moves.
 
 use crate::model::Finding;
 
@@ -29,6 +31,51 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Escapes list text for an issue title: titles are plain text (no markdown to
+/// escape), but GitHub still links `#123` and `@name` there.
+pub fn escape_title(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_control() => out.push(' '),
+            '@' => out.push_str("@\u{200B}"),
+            '#' if chars.peek().is_some_and(|n| n.is_ascii_digit()) => out.push_str("#\u{200B}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The identity of a finding, stable when its row moves: file, rule and what it is
+/// about (the paper's arXiv id or DOI, else the normalised URL, else the title).
+pub fn key(f: &Finding) -> String {
+    use sha2::Digest;
+    let what = f
+        .url
+        .as_deref()
+        .map(|u| match crate::scholarly::paper_id(u) {
+            Some(id) => format!("{id:?}"),
+            None => crate::scholarly::normalized_url(u).unwrap_or_else(|| u.trim().to_string()),
+        })
+        .or_else(|| f.title.as_ref().map(|t| t.trim().to_lowercase()))
+        .unwrap_or_else(|| f.message.clone());
+    let file = f.file.trim_start_matches("./");
+    let digest = sha2::Sha256::digest(format!("{file}\n{}\n{what}", f.rule).as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hidden comment that carries a finding's key at the end of its row.
+pub fn key_tag(key: &str) -> String {
+    format!("<!-- key={key} -->")
+}
+
+/// The key a row line carries, if any.
+pub fn key_of_line(line: &str) -> Option<&str> {
+    let rest = &line[line.rfind("<!-- key=")? + 9..];
+    rest.split_whitespace().next()
 }
 
 /// Where a finding is, as a permalink to the line at the checked commit.
@@ -77,6 +124,8 @@ fn row(f: &Finding, links: &Links<'_>) -> String {
             escape(&fix.replacement.replace('\n', "⏎"))
         ));
     }
+    s.push(' ');
+    s.push_str(&key_tag(&key(f)));
     s.push('\n');
     s
 }
@@ -124,6 +173,10 @@ mod tests {
         assert_eq!(
             escape("@team see #123 <img src=x> a|b `c` [x](y)\nz"),
             "@\u{200B}team see #\u{200B}123 &lt;img src=x&gt; a\\|b \\`c\\` \\[x\\](y) z"
+        );
+        assert_eq!(
+            escape_title("Fine @team #12 <b>x</b>\n"),
+            "Fine @\u{200B}team #\u{200B}12 <b>x</b> "
         );
     }
 }

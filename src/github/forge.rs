@@ -1,19 +1,39 @@
-//! The narrow, domain-level interface the bot needs from the code host: marked issues
-//! and comments, opening/updating/closing/reopening, the lines a pull request
-//! changes, and for `fix --github` the fixes pull request, its branch and files. One implementation: [`Api`] (octocrab), tested against a local server.
+//! The narrow, domain-level interface the bot needs from the code host: who the bot
+//! is, the issues and comments it wrote, opening/updating/closing/reopening, the
+//! lines a pull request changes, review comments, and for `fix --github` the fixes
+//! pull requests, their branch (and who committed on it) and files. One
+//! implementation: [`Api`] (octocrab), tested against a local server.
 
 use super::api::{Api, ApiError, Comment, Issue};
 use super::diff;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// What a pull request changes in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// The new-file lines it adds or changes.
+    Lines(BTreeSet<usize>),
+    /// GitHub sent no diff (too large to show): the whole file counts as changed.
+    Whole,
+}
+
+impl Changed {
+    /// Whether `line` counts as changed.
+    pub fn contains(&self, line: usize) -> bool {
+        match self {
+            Changed::Lines(lines) => lines.contains(&line),
+            Changed::Whole => true,
+        }
+    }
+}
 
 /// What the GitHub bot does on the code host.
 pub trait Forge {
-    /// Issues carrying `label` whose body contains `marker`, oldest first.
-    fn marked_issues(
-        &self,
-        label: &str,
-        marker: &str,
-    ) -> impl Future<Output = Result<Vec<Issue>, ApiError>>;
+    /// The login the token acts as (`fallback` when the token cannot say).
+    fn identity(&self, fallback: &str) -> impl Future<Output = Result<String, ApiError>>;
+    /// Every issue (any state) opened by `login`, oldest first, labels or not.
+    fn issues_by(&self, login: &str) -> impl Future<Output = Result<Vec<Issue>, ApiError>>;
     /// Opens an issue.
     fn open_issue(
         &self,
@@ -23,37 +43,61 @@ pub trait Forge {
     ) -> impl Future<Output = Result<Issue, ApiError>>;
     /// Replaces an issue's body.
     fn update_issue(&self, number: u64, body: &str) -> impl Future<Output = Result<(), ApiError>>;
-    /// Comments, then closes an issue.
-    fn close_issue(&self, number: u64, comment: &str)
-    -> impl Future<Output = Result<(), ApiError>>;
-    /// Replaces the body and reopens an issue, then comments.
+    /// Comments (when `comment` is given), then closes an issue with `reason`.
+    fn close_issue(
+        &self,
+        number: u64,
+        reason: &str,
+        comment: Option<&str>,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// Replaces the body and reopens an issue, then comments (when given).
     fn reopen_issue(
         &self,
         number: u64,
         body: &str,
-        comment: &str,
+        comment: Option<&str>,
     ) -> impl Future<Output = Result<(), ApiError>>;
-    /// The first comment on an issue or pull request that contains `marker`.
+    /// The first comment on an issue or pull request that `login` wrote and that
+    /// contains `marker`.
     fn marked_comment(
         &self,
         number: u64,
         marker: &str,
+        login: &str,
     ) -> impl Future<Output = Result<Option<Comment>, ApiError>>;
     /// Comments on an issue or pull request.
     fn post_comment(&self, number: u64, body: &str) -> impl Future<Output = Result<(), ApiError>>;
     /// Replaces a comment's body.
     fn edit_comment(&self, id: u64, body: &str) -> impl Future<Output = Result<(), ApiError>>;
-    /// The new-file line numbers a pull request adds or changes, by file.
+    /// What a pull request changes, by file.
     fn changed_lines(
         &self,
         number: u64,
-    ) -> impl Future<Output = Result<BTreeMap<String, BTreeSet<usize>>, ApiError>>;
-    /// The first pull request (any state) from `branch` whose body contains `marker`.
-    fn marked_pull(
+    ) -> impl Future<Output = Result<BTreeMap<String, Changed>, ApiError>>;
+    /// The review comments of a pull request.
+    fn review_comments(&self, number: u64) -> impl Future<Output = Result<Vec<Comment>, ApiError>>;
+    /// Submits one review of line comments at `commit`.
+    fn review(
+        &self,
+        number: u64,
+        commit: &str,
+        body: &str,
+        comments: &[Value],
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// Replaces a review comment's body.
+    fn edit_review_comment(
+        &self,
+        id: u64,
+        body: &str,
+    ) -> impl Future<Output = Result<(), ApiError>>;
+    /// The pull requests (any state, oldest first) from `branch` that `login` opened
+    /// and whose body contains `marker`.
+    fn marked_pulls(
         &self,
         branch: &str,
         marker: &str,
-    ) -> impl Future<Output = Result<Option<Issue>, ApiError>>;
+        login: &str,
+    ) -> impl Future<Output = Result<Vec<Issue>, ApiError>>;
     /// Opens a pull request from `head` into the default branch.
     fn open_pull(
         &self,
@@ -70,6 +114,13 @@ pub trait Forge {
     ) -> impl Future<Output = Result<(), ApiError>>;
     /// Comments, then closes a pull request.
     fn close_pull(&self, number: u64, comment: &str) -> impl Future<Output = Result<(), ApiError>>;
+    /// The authors other than `login` of the commits on `branch` that the default
+    /// branch lacks (a person's work the bot must not overwrite).
+    fn foreign_commits(
+        &self,
+        branch: &str,
+        login: &str,
+    ) -> impl Future<Output = Result<Vec<String>, ApiError>>;
     /// A file's text and blob id on a branch, or `None` when it is not there.
     fn file_on(
         &self,
@@ -90,13 +141,12 @@ pub trait Forge {
 }
 
 impl Forge for Api {
-    async fn marked_issues(&self, label: &str, marker: &str) -> Result<Vec<Issue>, ApiError> {
-        let mut issues: Vec<Issue> = self
-            .issues_with_label(label)
-            .await?
-            .into_iter()
-            .filter(|i| i.body.as_deref().unwrap_or_default().contains(marker))
-            .collect();
+    async fn identity(&self, fallback: &str) -> Result<String, ApiError> {
+        Api::identity(self, fallback).await
+    }
+
+    async fn issues_by(&self, login: &str) -> Result<Vec<Issue>, ApiError> {
+        let mut issues = Api::issues_by(self, login).await?;
         issues.sort_by_key(|i| i.number);
         Ok(issues)
     }
@@ -109,22 +159,47 @@ impl Forge for Api {
         self.edit_issue(number, Some(body), None).await
     }
 
-    async fn close_issue(&self, number: u64, comment: &str) -> Result<(), ApiError> {
-        self.comment(number, comment).await?;
-        self.edit_issue(number, None, Some("closed")).await
+    async fn close_issue(
+        &self,
+        number: u64,
+        reason: &str,
+        comment: Option<&str>,
+    ) -> Result<(), ApiError> {
+        if let Some(text) = comment {
+            self.comment(number, text).await?;
+        }
+        match self.close_as(number, reason).await {
+            // A GitHub that does not know the reason yet (Enterprise Server):
+            // closed as completed, the comment says why.
+            Err(e) if e.status == Some(422) && reason == "duplicate" => {
+                self.close_as(number, "completed").await
+            }
+            other => other,
+        }
     }
 
-    async fn reopen_issue(&self, number: u64, body: &str, comment: &str) -> Result<(), ApiError> {
+    async fn reopen_issue(
+        &self,
+        number: u64,
+        body: &str,
+        comment: Option<&str>,
+    ) -> Result<(), ApiError> {
         self.edit_issue(number, Some(body), Some("open")).await?;
-        self.comment(number, comment).await.map(|_| ())
+        if let Some(text) = comment {
+            self.comment(number, text).await?;
+        }
+        Ok(())
     }
 
-    async fn marked_comment(&self, number: u64, marker: &str) -> Result<Option<Comment>, ApiError> {
-        Ok(self
-            .comments(number)
-            .await?
-            .into_iter()
-            .find(|c| c.body.as_deref().unwrap_or_default().contains(marker)))
+    async fn marked_comment(
+        &self,
+        number: u64,
+        marker: &str,
+        login: &str,
+    ) -> Result<Option<Comment>, ApiError> {
+        Ok(self.comments(number).await?.into_iter().find(|c| {
+            c.author() == login && c.body.as_deref().unwrap_or_default().contains(marker)
+        }))
     }
 
     async fn post_comment(&self, number: u64, body: &str) -> Result<(), ApiError> {
@@ -135,24 +210,55 @@ impl Forge for Api {
         Api::edit_comment(self, id, body).await
     }
 
-    async fn changed_lines(
-        &self,
-        number: u64,
-    ) -> Result<BTreeMap<String, BTreeSet<usize>>, ApiError> {
+    async fn changed_lines(&self, number: u64) -> Result<BTreeMap<String, Changed>, ApiError> {
         Ok(self
             .pr_files(number)
             .await?
             .into_iter()
-            .filter_map(|f| Some((f.filename, diff::added_lines(f.patch.as_deref()?))))
+            .map(|f| {
+                let changed = match f.patch.as_deref() {
+                    Some(patch) => Changed::Lines(diff::added_lines(patch)),
+                    None => Changed::Whole,
+                };
+                (f.filename, changed)
+            })
             .collect())
     }
 
-    async fn marked_pull(&self, branch: &str, marker: &str) -> Result<Option<Issue>, ApiError> {
-        Ok(self
+    async fn review_comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
+        Api::review_comments(self, number).await
+    }
+
+    async fn review(
+        &self,
+        number: u64,
+        commit: &str,
+        body: &str,
+        comments: &[Value],
+    ) -> Result<(), ApiError> {
+        self.create_review(number, commit, body, comments).await
+    }
+
+    async fn edit_review_comment(&self, id: u64, body: &str) -> Result<(), ApiError> {
+        Api::edit_review_comment(self, id, body).await
+    }
+
+    async fn marked_pulls(
+        &self,
+        branch: &str,
+        marker: &str,
+        login: &str,
+    ) -> Result<Vec<Issue>, ApiError> {
+        let mut pulls: Vec<Issue> = self
             .pulls_from(branch)
             .await?
             .into_iter()
-            .find(|p| p.body.as_deref().unwrap_or_default().contains(marker)))
+            .filter(|p| {
+                p.author() == login && p.body.as_deref().unwrap_or_default().contains(marker)
+            })
+            .collect();
+        pulls.sort_by_key(|p| p.number);
+        Ok(pulls)
     }
 
     async fn open_pull(&self, title: &str, head: &str, body: &str) -> Result<Issue, ApiError> {
@@ -172,6 +278,10 @@ impl Forge for Api {
     async fn close_pull(&self, number: u64, comment: &str) -> Result<(), ApiError> {
         self.comment(number, comment).await?;
         self.edit_pull(number, None, Some("closed")).await
+    }
+
+    async fn foreign_commits(&self, branch: &str, login: &str) -> Result<Vec<String>, ApiError> {
+        Api::foreign_commits(self, branch, login).await
     }
 
     async fn file_on(

@@ -82,6 +82,12 @@ impl Respond for FakeGitHub {
                 .set_body_json(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}));
         }
         let path = req.url.path().to_string();
+        if path == "/user" {
+            // The Actions token cannot read its own account.
+            return ResponseTemplate::new(403).set_body_json(
+                json!({"message": "Resource not accessible by integration", "status": "403"}),
+            );
+        }
         let base = format!("/repos/{REPO}");
         let Some(route) = path.strip_prefix(&base) else {
             s.unexpected.push(format!("{} {path}", req.method));
@@ -206,23 +212,26 @@ impl Respond for FakeGitHub {
         let parts: Vec<&str> = route.trim_start_matches('/').split('/').collect();
         match (req.method.as_str(), parts.as_slice()) {
             ("GET", ["issues"]) => {
-                let label = req
-                    .url
-                    .query_pairs()
-                    .find(|(k, _)| k == "labels")
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default();
+                let label = query("labels");
+                let creator = query("creator");
                 let list: Vec<Value> = if page > 1 {
                     vec![]
                 } else {
                     s.issues
                         .iter()
                         .filter(|i| {
-                            i["labels"]
-                                .as_array()
-                                .unwrap()
-                                .iter()
-                                .any(|l| l["name"] == label)
+                            label.as_ref().is_none_or(|label| {
+                                i["labels"]
+                                    .as_array()
+                                    .unwrap()
+                                    .iter()
+                                    .any(|l| l["name"] == label.as_str())
+                            })
+                        })
+                        .filter(|i| {
+                            creator
+                                .as_ref()
+                                .is_none_or(|c| i["user"]["login"] == c.as_str())
                         })
                         .cloned()
                         .collect()
@@ -252,7 +261,7 @@ impl Respond for FakeGitHub {
                 s.writes += 1;
                 let n: u64 = n.parse().unwrap();
                 let issue = &mut s.issues[(n - 1) as usize];
-                for key in ["body", "state", "title"] {
+                for key in ["body", "state", "title", "state_reason"] {
                     if let Some(v) = body.get(key) {
                         issue[key] = v.clone();
                     }
@@ -686,7 +695,7 @@ async fn a_failing_api_is_exit_2_and_never_leaks_the_token() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("GitHub API: GET /issues"),
+        String::from_utf8_lossy(&out.stderr).contains("GitHub API: GET /user answered 500"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -1,5 +1,6 @@
 //! paperlint's integration tests: one binary, one module per area.
 
+mod bot;
 mod cli;
 mod corpus;
 mod distribution;
