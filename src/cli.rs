@@ -354,17 +354,21 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
 fn fix(args: FixArgs) -> anyhow::Result<u8> {
     use crate::fix;
     let config = load_config(&args.common)?;
-    for rule in &args.rules {
-        if crate::model::RuleId::from_name(rule).is_none() {
-            anyhow::bail!("--rule {rule}: no such rule (see `paperlint rules`)");
-        }
-    }
+    let only = args
+        .rules
+        .iter()
+        .map(|rule| {
+            crate::model::RuleId::from_name(rule).ok_or_else(|| {
+                anyhow::anyhow!("--rule {rule}: no such rule (see `paperlint rules`)")
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let Gathered {
         files, mut failed, ..
     } = gather(&args.common, &config, args.offline, args.quiet);
     let mut repairs = Vec::new();
     for (source, linted) in files {
-        let applied = fix::repair(&source, &linted, &config, &args.rules);
+        let applied = fix::repair(&source, &linted, &config, &only);
         for (edit, why) in &applied.skipped {
             eprintln!(
                 "paperlint: {}:{}: {} fix skipped: {why}",

@@ -85,8 +85,8 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FixConfig {
-    /// Rules whose fixes are applied by default.
-    pub rules: Vec<String>,
+    /// Rules whose fixes are applied by default (ids checked against the registry).
+    pub rules: Vec<RuleId>,
     /// Also replace titles with the registry's (`paper/title-mismatch`).
     pub titles: bool,
     /// Also re-sort tables that `entry/order` finds out of order.
@@ -104,9 +104,9 @@ impl Default for FixConfig {
     fn default() -> Self {
         FixConfig {
             rules: vec![
-                "url/malformed".into(),
-                "link/redirect".into(),
-                "venue/spelling".into(),
+                RuleId::UrlMalformed,
+                RuleId::LinkRedirect,
+                RuleId::VenueSpelling,
             ],
             titles: false,
             sort: false,
@@ -622,6 +622,20 @@ mod tests {
             msg.starts_with("c.toml:3:1: unknown field `fial_on`"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn unknown_rule_in_fix_rules_is_located() {
+        let err = Config::parse(
+            "[fix]\nrules = [\"url/malformed\", \"link/redirct\"]\n",
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+        assert!(err.contains("unknown rule `link/redirct`"), "{err}");
+        let ok = Config::parse("[fix]\nrules = [\"entry/order\"]\n", "c.toml").unwrap();
+        assert_eq!(ok.fix.rules, vec![RuleId::EntryOrder]);
     }
 
     #[test]

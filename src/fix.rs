@@ -38,7 +38,6 @@ pub struct Applied {
     pub skipped: Vec<(Edit, String)>,
 }
 
-/// The rules whose fixes apply: `--rule` if given, else the config's list (plus
 /// One file's repair: its source, the fixed text and the edits made.
 pub struct Repair {
     /// The file as read.
@@ -49,28 +48,29 @@ pub struct Repair {
     pub done: Vec<Edit>,
 }
 
+/// The rules whose fixes apply: `--rule` if given, else the config's list (plus
 /// `paper/title-mismatch` with `fix.titles`, `paper/published` and
 /// `paper/year-mismatch` with `fix.venues`).
-pub fn enabled_rules(config: &FixConfig, only: &[String]) -> Vec<String> {
+pub fn enabled_rules(config: &FixConfig, only: &[RuleId]) -> Vec<RuleId> {
     if !only.is_empty() {
         return only.to_vec();
     }
     let mut rules = config.rules.clone();
     if config.titles {
-        rules.push("paper/title-mismatch".into());
+        rules.push(RuleId::PaperTitleMismatch);
     }
     if config.venues {
-        rules.push("paper/published".into());
-        rules.push("paper/year-mismatch".into());
+        rules.push(RuleId::PaperPublished);
+        rules.push(RuleId::PaperYearMismatch);
     }
     rules
 }
 
 /// The edits for the findings of one file.
-pub fn edits(findings: &[Finding], rules: &[String]) -> Vec<Edit> {
+pub fn edits(findings: &[Finding], rules: &[RuleId]) -> Vec<Edit> {
     findings
         .iter()
-        .filter(|f| rules.iter().any(|r| f.rule == r.as_str()))
+        .filter(|f| rules.contains(&f.rule))
         .filter_map(|f| {
             let fix = f.fix.as_ref()?;
             Some(Edit {
@@ -118,7 +118,7 @@ pub fn repair(
     source: &crate::source::Source,
     linted: &crate::pipeline::Linted,
     config: &crate::config::Config,
-    only: &[String],
+    only: &[RuleId],
 ) -> Applied {
     let rules = enabled_rules(&config.fix, only);
     let mut edits = edits(&linted.findings, &rules);

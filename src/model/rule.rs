@@ -4,7 +4,7 @@
 //! is a compile error in the code and a located error in the config.
 
 use super::Severity;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -202,6 +202,20 @@ impl fmt::Display for RuleId {
 impl Serialize for RuleId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its string id; an unknown id is an error that lists the known ones.
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        RuleId::from_name(&name).ok_or_else(|| {
+            let known: Vec<String> = RULES.iter().map(|r| format!("`{}`", r.name)).collect();
+            serde::de::Error::custom(format!(
+                "unknown rule `{name}`, expected one of {}",
+                known.join(", ")
+            ))
+        })
     }
 }
 
