@@ -15,3 +15,4 @@ mod server;
 mod support;
 mod venue_regression;
 mod venues;
+mod verdicts;
