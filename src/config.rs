@@ -204,6 +204,10 @@ pub struct MetadataConfig {
     /// How long resolved metadata is reused from the cache.
     #[serde(with = "humantime_serde")]
     pub cache_ttl: Duration,
+    /// How long a "does not exist" answer is reused before it is asked again
+    /// (registries recover and ids get registered; an unresolved answer is never kept).
+    #[serde(with = "humantime_serde")]
+    pub negative_ttl: Duration,
     /// Extra venue aliases: canonical name → other names.
     pub venue_aliases: BTreeMap<String, Vec<String>>,
     /// Look up where arXiv papers were published (Semantic Scholar, then DBLP).
@@ -230,6 +234,21 @@ pub struct MetadataConfig {
     pub preprint_ttl: Duration,
 }
 
+/// One `[venues.known.ACRONYM]` table: a venue added to the venue model, or more
+/// names for a venue it knows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct VenueEntry {
+    /// `conference` (default), `journal`, `workshop`, `preprint` or `series`.
+    pub kind: Option<String>,
+    /// Long names, found anywhere in a venue string ("Proceedings of the … <name>").
+    pub names: Vec<String>,
+    /// Other spellings, matched as a whole.
+    pub aliases: Vec<String>,
+    /// DBLP stream keys (`conf/foo`).
+    pub dblp: Vec<String>,
+}
+
 impl Default for MetadataConfig {
     fn default() -> Self {
         MetadataConfig {
@@ -243,6 +262,7 @@ impl Default for MetadataConfig {
             mailto: String::new(),
             timeout: Duration::from_secs(30),
             cache_ttl: Duration::from_secs(30 * 24 * 3600),
+            negative_ttl: Duration::from_secs(24 * 3600),
             venue_aliases: BTreeMap::new(),
             venues: true,
             semantic_scholar_api: "https://api.semanticscholar.org/graph/v1".into(),
@@ -463,8 +483,14 @@ impl Default for ColumnConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct VenueConfig {
     /// Spellings preferred when a venue is written several ways, on top of the
-    /// built-in ones (arXiv, NeurIPS, ICLR, ...).
+    /// built-in ones (arXiv, NeurIPS, ICLR, ...). They break ties between the list's
+    /// spellings; the list's majority wins otherwise.
     pub preferred: Vec<String>,
+    /// Propose a preferred spelling even against the list's majority.
+    pub prefer_everywhere: bool,
+    /// Venues added to the built-in venue model (`data/venues.toml`), keyed by
+    /// acronym, or more names for venues it knows.
+    pub known: BTreeMap<String, VenueEntry>,
 }
 
 impl Config {

@@ -223,7 +223,7 @@ pub fn extract(doc: &Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
     for (index, table) in doc.tables.iter().enumerate() {
         table_entries(index, table, src, config, &mut entries);
     }
-    entries.extend(doc.blocks.iter().map(block_entry));
+    entries.extend(doc.blocks.iter().map(|b| block_entry(b, src)));
     entries.sort_by_key(|e| e.span.start);
     entries
 }
@@ -302,7 +302,38 @@ fn table_entries(
     }
 }
 
-fn block_entry(block: &Block) -> Entry {
+/// The venue and year a bullet names right after its paper link:
+/// `- [Title](url) - NeurIPS 2023`, `[Title](url), ICLR'24`, `[Title](url) (CVPR 2022)`.
+/// Only a short text that the venue model reads as a known venue counts, so a
+/// description ("- [OPT](url) - A suite of decoder-only transformers") names none.
+fn venue_after_link(block: &Block, links: &[Link], src: &str) -> Option<(String, Option<i32>)> {
+    let link = links.iter().find(|l| l.kind == LinkKind::Paper)?;
+    let end = block.span.end.min(src.len());
+    let after = src.get(link.span.end..end)?;
+    let line = after.lines().next().unwrap_or("");
+    let text = line
+        .trim_start_matches(|c: char| c.is_whitespace() || "-–—,:|(".contains(c))
+        .split(['[', '|', '<'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches(|c: char| c.is_whitespace() || ".,;)".contains(c))
+        .trim();
+    if text.is_empty() || text.chars().count() > 60 || text.split_whitespace().count() > 6 {
+        return None;
+    }
+    let cell = crate::venue::VenueModel::builtin().parse(text);
+    let venue = cell.venue()?;
+    // Every word is the venue's, its year or its track: nothing else is said.
+    let venue_words: Vec<String> = cell.rest.split_whitespace().map(String::from).collect();
+    let acronym = venue.acronym.to_lowercase();
+    if venue_words.len() > acronym.split_whitespace().count() + 2 {
+        return None;
+    }
+    Some((text.to_string(), cell.year))
+}
+
+fn block_entry(block: &Block, src: &str) -> Entry {
     let links: Vec<Link> = block
         .links
         .iter()
@@ -311,6 +342,7 @@ fn block_entry(block: &Block) -> Entry {
             ..l.clone()
         })
         .collect();
+    let named = venue_after_link(block, &links, src);
     Entry {
         source: match block.kind {
             BlockKind::Item => EntrySource::List,
@@ -323,9 +355,9 @@ fn block_entry(block: &Block) -> Entry {
         source_cells: 0,
         header_cells: 0,
         year_text: None,
-        year: None,
+        year: named.as_ref().and_then(|(_, y)| *y),
         title: title_from(&block.text, &links).map(|t| t.chars().take(200).collect()),
-        venue: None,
+        venue: named.map(|(v, _)| v),
         venue_span: None,
         links,
     }
@@ -398,6 +430,49 @@ mod tests {
             ]
         );
         assert_eq!(e.section, vec!["S"]);
+    }
+
+    #[test]
+    fn bullets_get_the_venue_and_year_named_after_the_link() {
+        let cases = [
+            (
+                "- [A Real Paper Title](https://arxiv.org/abs/2301.00001) - NeurIPS 2023\n",
+                Some("NeurIPS 2023"),
+                Some(2023),
+            ),
+            (
+                "- [A Real Paper Title](https://arxiv.org/abs/2301.00001), ICLR'24\n",
+                Some("ICLR'24"),
+                Some(2024),
+            ),
+            (
+                "- [A Real Paper Title](https://arxiv.org/abs/2301.00001) (CVPR 2022 Oral) [[code]](https://github.com/a/b)\n",
+                Some("CVPR 2022 Oral"),
+                Some(2022),
+            ),
+            (
+                "- [A Real Paper Title](https://arxiv.org/abs/2301.00001) - EMNLP 2023 Findings\n",
+                Some("EMNLP 2023 Findings"),
+                Some(2023),
+            ),
+            (
+                "- [OPT](https://arxiv.org/abs/2205.01068) - A suite of decoder-only pre-trained transformers.\n",
+                None,
+                None,
+            ),
+            (
+                "- [Repo](https://github.com/a/b) - Papers from ACL 2022 and ICLR 2022 on instruction tuning.\n",
+                None,
+                None,
+            ),
+            ("- A title without a link - NeurIPS 2023\n", None, None),
+        ];
+        for (md, venue, year) in cases {
+            let entries = extract(&parse(md), md, &ColumnConfig::default());
+            let e = entries.first();
+            assert_eq!(e.and_then(|e| e.venue.as_deref()), venue, "{md}");
+            assert_eq!(e.and_then(|e| e.year), year, "{md}");
+        }
     }
 
     #[test]

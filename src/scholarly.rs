@@ -116,6 +116,41 @@ pub fn landing_page(url: &str) -> Option<String> {
     if let Some(c) = PMLR.captures(url) {
         return Some(format!("{}.html", &c[1]));
     }
+    // Pages that are their own landing page: CVF's html pages, ECVA (ECCV), Springer
+    // chapters and articles whose path holds no DOI.
+    static OWN_PAGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^https?://(openaccess\.thecvf\.com/.+/html/[^/?#]+\.html|(?:www\.)?ecva\.net/papers/eccv_\d{4}/papers_ECCV/html/[^/?#]+\.php|link\.springer\.com/(?:chapter|article)/[^/?#]+)(?:[?#].*)?$").unwrap()
+    });
+    static AAAI: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^https?://ojs\.aaai\.org/index\.php/([A-Za-z]+)/article/(?:view|download)/(\d+)(?:/\d+)?/?$").unwrap()
+    });
+    static IJCAI: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^https?://(?:www\.)?ijcai\.org/proceedings/(\d{4})/0*(\d+)(?:\.pdf)?/?$")
+            .unwrap()
+    });
+    static IEEE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^https?://ieeexplore\.ieee\.org/(?:(?:abstract/)?document/(\d+)|stamp/stamp\.jsp\?(?:.*&)?arnumber=(\d+))").unwrap()
+    });
+    if let Some(c) = OWN_PAGE.captures(url) {
+        return Some(format!("https://{}", &c[1]));
+    }
+    if let Some(c) = AAAI.captures(url) {
+        return Some(format!(
+            "https://ojs.aaai.org/index.php/{}/article/view/{}",
+            &c[1], &c[2]
+        ));
+    }
+    if let Some(c) = IJCAI.captures(url) {
+        return Some(format!(
+            "https://www.ijcai.org/proceedings/{}/{}",
+            &c[1], &c[2]
+        ));
+    }
+    // IEEE Xplore: the document page (its metadata object, or nothing: never a guess).
+    if let Some(c) = IEEE.captures(url) {
+        let id = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        return Some(format!("https://ieeexplore.ieee.org/document/{id}/"));
+    }
     None
 }
 
@@ -510,6 +545,27 @@ mod tests {
             ("https://academic.oup.com/nar/doi/10.1093/nar/gkab1113", Some(PaperRef::Doi("10.1093/nar/gkab1113".into()))),
             ("https://link.springer.com/article/10.1007/s11263-021-01453-z", Some(PaperRef::Doi("10.1007/s11263-021-01453-z".into()))),
             ("https://www.nature.com/articles/s41586-023-06291-2.pdf", Some(PaperRef::Doi("10.1038/s41586-023-06291-2".into()))),
+            // Proceedings pages that are their own landing page.
+            (
+                "http://openaccess.thecvf.com/content/ICCV2021/html/Liu_Swin_Transformer_ICCV_2021_paper.html",
+                Some(PaperRef::Landing("https://openaccess.thecvf.com/content/ICCV2021/html/Liu_Swin_Transformer_ICCV_2021_paper.html".into())),
+            ),
+            (
+                "https://openaccess.thecvf.com/content_cvpr_2016/html/He_Deep_Residual_Learning_CVPR_2016_paper.html",
+                Some(PaperRef::Landing("https://openaccess.thecvf.com/content_cvpr_2016/html/He_Deep_Residual_Learning_CVPR_2016_paper.html".into())),
+            ),
+            (
+                "https://www.ecva.net/papers/eccv_2022/papers_ECCV/html/1234_ECCV_2022_paper.php",
+                Some(PaperRef::Landing("https://www.ecva.net/papers/eccv_2022/papers_ECCV/html/1234_ECCV_2022_paper.php".into())),
+            ),
+            ("https://ojs.aaai.org/index.php/AAAI/article/view/29012", Some(PaperRef::Landing("https://ojs.aaai.org/index.php/AAAI/article/view/29012".into()))),
+            ("https://ojs.aaai.org/index.php/AAAI/article/download/29012/30917", Some(PaperRef::Landing("https://ojs.aaai.org/index.php/AAAI/article/view/29012".into()))),
+            ("https://www.ijcai.org/proceedings/2019/0509.pdf", Some(PaperRef::Landing("https://www.ijcai.org/proceedings/2019/509".into()))),
+            ("https://www.ijcai.org/proceedings/2019/509", Some(PaperRef::Landing("https://www.ijcai.org/proceedings/2019/509".into()))),
+            ("https://ieeexplore.ieee.org/abstract/document/9156697/", Some(PaperRef::Landing("https://ieeexplore.ieee.org/document/9156697/".into()))),
+            ("https://ieeexplore.ieee.org/stamp/stamp.jsp?tp=&arnumber=9156697", Some(PaperRef::Landing("https://ieeexplore.ieee.org/document/9156697/".into()))),
+            ("https://link.springer.com/chapter/10.1007/978-3-319-24574-4_28", Some(PaperRef::Doi("10.1007/978-3-319-24574-4_28".into()))),
+            ("https://dl.acm.org/doi/abs/10.1145/3600006.3613165", Some(PaperRef::Doi("10.1145/3600006.3613165".into()))),
             ("https://scholar.archive.org/?q=arxiv.org/abs/2301.00001", Some(PaperRef::Arxiv("2301.00001".into()))),
             ("https://github.com/a/b", None),
         ];

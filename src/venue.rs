@@ -59,6 +59,9 @@ pub struct Track {
     /// Registries write this track whenever it applies, so a registry string without
     /// it is evidence the paper is not in it.
     pub named_by_registries: bool,
+    /// A venue of its own in the community's eyes (Findings, workshops): a paper in it
+    /// listed under the main conference is listed wrong.
+    pub separate_venue: bool,
     patterns: Vec<Regex>,
 }
 
@@ -86,7 +89,7 @@ pub struct Venue {
     pub dblp: Vec<String>,
 }
 
-/// A venue as the config (`[metadata.venues.<ACRONYM>]`) or the data file writes it.
+/// A venue as the config (`[venues.known.<ACRONYM>]`) or the data file writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VenueSpec {
@@ -114,6 +117,8 @@ struct TrackSpec {
     kind: TrackKind,
     #[serde(default)]
     named_by_registries: bool,
+    #[serde(default)]
+    separate_venue: bool,
     patterns: Vec<String>,
 }
 
@@ -277,6 +282,7 @@ impl VenueModel {
                     name: t.name.clone(),
                     kind: t.kind,
                     named_by_registries: t.named_by_registries,
+                    separate_venue: t.separate_venue,
                     patterns: compile(&t.patterns)?,
                 })
             })
@@ -621,7 +627,7 @@ impl VenueModel {
         };
         let (r, g) = (row.publication_tracks(), registry.publication_tracks());
         let name = |ts: &[&Track]| ts.first().map(|t| t.name.clone());
-        let only_registry = g.iter().any(|t| !r.contains(t));
+        let only_registry = g.iter().any(|t| !r.contains(t) && t.separate_venue);
         let only_row: Vec<&&Track> = r.iter().filter(|t| !g.contains(t)).collect();
         if only_registry || only_row.iter().any(|t| t.named_by_registries) {
             return Agreement::Different(Difference::Track {
@@ -1013,6 +1019,15 @@ mod tests {
                 "CVPRW",
                 "2023 IEEE/CVF Conference on Computer Vision and Pattern Recognition Workshops (CVPRW)",
             ),
+            // Industry and Demo papers listed under their conference.
+            (
+                "NAACL 2021",
+                "Proceedings of the 2021 Conference of the North American Chapter of the Association for Computational Linguistics: Human Language Technologies: Industry Papers",
+            ),
+            (
+                "ACL 2023",
+                "Proceedings of the 61st Annual Meeting of the Association for Computational Linguistics (Volume 3: System Demonstrations)",
+            ),
             ("Journal of Foo Studies", "Journal of Foo Studies"),
         ];
         for (row, reg) in same {
@@ -1043,6 +1058,10 @@ mod tests {
             (
                 "CVPR",
                 "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR) Workshops",
+            ),
+            (
+                "ACL 2023 Demo",
+                "Proceedings of the 61st Annual Meeting of the Association for Computational Linguistics (Volume 1: Long Papers)",
             ),
             (
                 "ICCV",

@@ -54,6 +54,7 @@ pub fn parse_feed(xml: &str) -> Result<Feed, String> {
             continue;
         };
         let journal_ref = child_text(ARXIV, "journal_ref");
+        let comment = child_text(ARXIV, "comment");
         let doi = child_text(ARXIV, "doi").map(|d| d.to_lowercase());
         let published_as = match (&journal_ref, &doi) {
             (Some(j), _) => Some(j.clone()),
@@ -79,7 +80,9 @@ pub fn parse_feed(xml: &str) -> Result<Feed, String> {
                 authors,
                 preprint_year,
                 year: journal_ref.as_deref().and_then(year_in),
+                years: Vec::new(),
                 venues: journal_ref.iter().cloned().collect(),
+                comment,
                 published_as,
                 doi,
                 kind: "misc".into(),
@@ -120,6 +123,19 @@ pub async fn resolve(
         last = Some(Instant::now());
         requests += 1;
         match query(client, config, &chunk).await {
+            // A feed with no entry at all says nothing about the ids: arXiv answers so
+            // for ids that do not exist, but also when it has a bad day. Only a feed
+            // that returns the batch's other ids is evidence the missing one is not there.
+            Ok(Feed::Entries(papers)) if papers.is_empty() => {
+                for id in chunk {
+                    out.insert(
+                        id,
+                        Resolution::Unknown {
+                            reason: "arXiv returned an empty feed".into(),
+                        },
+                    );
+                }
+            }
             Ok(Feed::Entries(papers)) => {
                 for id in chunk {
                     let found = if crate::scholarly::has_version(&id) {
@@ -141,7 +157,9 @@ pub async fn resolve(
                     let res = match found {
                         Some(paper) => Resolution::Found { paper },
                         None => Resolution::Missing {
-                            reason: format!("arXiv has no paper {id}"),
+                            reason: format!(
+                                "arXiv has no paper {id} (it returned the other ids asked with it)"
+                            ),
                         },
                     };
                     out.insert(id, res);

@@ -64,6 +64,17 @@ pub fn paper_from_json(m: &Value, source: &str) -> Paper {
             .or_else(|| year_of("published-print"))
             .or_else(|| year_of("published-online"))
             .or_else(|| year_of("published")),
+        // A row may give any of the dates: online first, print later, issued.
+        years: {
+            let mut ys: Vec<i32> = ["published-online", "published-print", "published", "issued"]
+                .iter()
+                .filter_map(|k| year_of(k))
+                .collect();
+            ys.sort_unstable();
+            ys.dedup();
+            ys
+        },
+        comment: None,
         venues,
         published_as,
         doi: m["DOI"].as_str().map(|d| d.to_lowercase()),
@@ -205,9 +216,11 @@ async fn elsewhere(
         }
     };
     let status = handle.status().as_u16();
+    // An HTML error page (a proxy, a bad day) is no verdict: only the API's own JSON
+    // `responseCode: 100` says the DOI is not registered.
     let body: Value = handle.json().await.unwrap_or(Value::Null);
     let code = body["responseCode"].as_i64();
-    if status == 404 || code == Some(100) {
+    if code == Some(100) {
         return Resolution::Missing {
             reason: format!("DOI {doi} is not registered"),
         };

@@ -35,11 +35,14 @@ pub async fn resolve(
             continue;
         }
         stats.papers += 1;
-        if let Some(hit) = cache
-            .metadata
-            .get(&r.key())
-            .filter(|e| cache::now().saturating_sub(e.checked) < config.cache_ttl.as_secs())
-            && !matches!(hit.resolution, Resolution::Unknown { .. })
+        if let Some(hit) = cache.metadata.get(&r.key()).filter(|e| {
+            // "Does not exist" is re-asked soon: registries recover, ids get registered.
+            let ttl = match e.resolution {
+                Resolution::Missing { .. } => config.negative_ttl,
+                _ => config.cache_ttl,
+            };
+            cache::now().saturating_sub(e.checked) < ttl.as_secs()
+        }) && !matches!(hit.resolution, Resolution::Unknown { .. })
         {
             stats.cached += 1;
             out.insert(r.clone(), hit.resolution.clone());

@@ -41,6 +41,14 @@ pub struct Paper {
     pub preprint_year: Option<i32>,
     /// Year of publication.
     pub year: Option<i32>,
+    /// Every other year the registry dates the publication by (Crossref's
+    /// published-online and published-print, a landing page's other dates): a row may
+    /// give any of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<i32>,
+    /// arXiv's free-text comments ("Accepted at ICLR 2023"), read for venues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// Venue names (journal, proceedings, series, event), most specific first.
     pub venues: Vec<String>,
     /// For a preprint: where it was published (arXiv `journal_ref`, a related DOI).

@@ -16,7 +16,7 @@ use crate::model::{Entry, Finding, Fix, RuleId, Severity, TableOrder};
 use crate::source::Source;
 
 pub use link::link_findings;
-pub use paper::{paper_findings, paper_of, venue_matches};
+pub use paper::{paper_findings, paper_of};
 pub use venue_truth::venue_truth_findings;
 
 /// Collects findings for one file, applying the configured severities.

@@ -8,7 +8,9 @@ use crate::model::{Entry, Finding, Fix, Link, Paper, PaperRef, Resolution, RuleI
 use crate::scholarly::identify;
 use crate::source::Source;
 use crate::text::{TitleMatch, compare};
+use crate::venue::{Agreement, Difference, VenueCell, VenueKind, VenueModel, VenueSpec};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -39,6 +41,7 @@ pub fn paper_findings(
     config: &Config,
 ) -> Vec<Finding> {
     let mut sink = Sink::new(source, config);
+    let model = venue_model(config);
     for e in entries {
         let Some((link, resolution)) = paper_of(e, papers) else {
             continue;
@@ -72,8 +75,16 @@ pub fn paper_findings(
                     None => paper,
                 };
                 title(&mut sink, e, link, paper, offset);
-                year(&mut sink, e, paper, offset, link);
-                venue(&mut sink, e, paper, offset, link, config);
+                let venue_years: Vec<i32> = if paper.source == "arXiv" {
+                    registry_venues(&model, paper)
+                        .iter()
+                        .filter_map(|(_, c)| c.year)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                year(&mut sink, e, paper, &venue_years, offset, link);
+                venue(&mut sink, e, paper, offset, link, &model);
             }
         }
     }
@@ -132,29 +143,171 @@ fn title(sink: &mut Sink<'_>, e: &Entry, link: &Link, paper: &Paper, offset: usi
     );
 }
 
-fn year(sink: &mut Sink<'_>, e: &Entry, paper: &Paper, offset: usize, link: &Link) {
+/// The year a row gives against every date the registry knows. A row may give the
+/// preprint year or any publication year. One year below the publication with no
+/// preprint date known (the preprint came first), or one above the arXiv v1 with no
+/// publication date known (the venue year of a paper posted the year before), is at
+/// most info; any other year is a mismatch.
+fn year(
+    sink: &mut Sink<'_>,
+    e: &Entry,
+    paper: &Paper,
+    venue_years: &[i32],
+    offset: usize,
+    link: &Link,
+) {
     let Some(row) = e.year else { return };
-    let known: Vec<i32> = [paper.preprint_year, paper.year]
+    let mut published: Vec<i32> = paper
+        .year
         .into_iter()
-        .flatten()
+        .chain(paper.years.iter().copied())
+        .chain(venue_years.iter().copied())
         .collect();
-    if known.is_empty() || known.contains(&row) {
+    published.sort_unstable();
+    published.dedup();
+    let preprint = paper.preprint_year;
+    if preprint == Some(row)
+        || published.contains(&row)
+        || (preprint.is_none() && published.is_empty())
+    {
         return;
     }
-    let said = match (paper.preprint_year, paper.year) {
-        (Some(p), Some(y)) if p != y => format!("preprint {p}, published {y}"),
-        (Some(p), _) => p.to_string(),
-        (None, Some(y)) => y.to_string(),
-        _ => return,
+    let first_published = published.first().copied();
+    let near = (preprint.is_none() && first_published == Some(row + 1))
+        || (published.is_empty() && preprint == Some(row - 1));
+    let mut said = Vec::new();
+    if let Some(p) = preprint {
+        said.push(format!("first posted {p}"));
+    }
+    if !published.is_empty() {
+        let years: Vec<String> = published.iter().map(i32::to_string).collect();
+        said.push(format!("published {}", years.join(", ")));
+    }
+    let message = if near {
+        format!(
+            "year {row} is not a year {} gives ({}); likely the {} year, which it does not know",
+            paper.source,
+            said.join("; "),
+            if preprint.is_none() {
+                "preprint"
+            } else {
+                "venue"
+            }
+        )
+    } else {
+        format!(
+            "year {row} does not match {} ({})",
+            paper.source,
+            said.join("; ")
+        )
     };
-    sink.push(Report {
-        rule: RuleId::PaperYearMismatch,
-        entry: e,
-        offset,
-        message: format!("year {row} does not match {} ({said})", paper.source),
-        url: Some(link.url.clone()),
-        fix: None,
+    sink.push_capped(
+        Report {
+            rule: RuleId::PaperYearMismatch,
+            entry: e,
+            offset,
+            message,
+            url: Some(link.url.clone()),
+            fix: None,
+        },
+        if near {
+            Severity::Info
+        } else {
+            Severity::Error
+        },
+    );
+}
+
+/// Venue strings of an arXiv record: its `journal_ref`, and the clauses of its
+/// comments that say where it was accepted ("Published at ICLR 2023", "NeurIPS 2022
+/// camera-ready"), not where an earlier or later version went ("Extended version of
+/// our CVPR paper").
+fn arxiv_venue_strings(paper: &Paper) -> Vec<String> {
+    static URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\S+://\S+|\S+\.(?:com|org|io|net)\S*").unwrap());
+    static ACCEPTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:accepted|published|to appear|appears?|appeared|presented|camera[- ]ready|in proceedings)\b").unwrap()
     });
+    static ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:extend(?:s|ed)?|extension|version of|previous|preliminary|earlier|based on|submitted|submission|under review|superse\w+|journal version|short version|long version)\b").unwrap()
+    });
+    let mut out: Vec<String> = paper.venues.clone();
+    if let Some(comment) = &paper.comment {
+        let comment = URL.replace_all(comment, " ");
+        for clause in comment.split([';', '\n']).flat_map(|c| c.split(". ")) {
+            let clause = clause.trim();
+            if clause.is_empty() || ELSEWHERE.is_match(clause) {
+                continue;
+            }
+            let starts_with_venue = VenueModel::builtin()
+                .parse(clause.split([',', '(']).next().unwrap_or(""))
+                .venue()
+                .is_some();
+            if ACCEPTED.is_match(clause) || starts_with_venue {
+                out.push(clause.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The venue strings to compare a row with, read with the venue model. For an arXiv
+/// record (self-reported, free text) only when they name one venue and no other.
+fn registry_venues<'m>(model: &'m VenueModel, paper: &Paper) -> Vec<(String, VenueCell<'m>)> {
+    if paper.source != "arXiv" {
+        return paper
+            .venues
+            .iter()
+            .map(|v| (v.clone(), model.parse(v)))
+            .collect();
+    }
+    let cells: Vec<(String, VenueCell<'m>)> = arxiv_venue_strings(paper)
+        .into_iter()
+        .map(|v| {
+            let cell = model.parse(&v);
+            (v, cell)
+        })
+        .filter(|(_, c)| c.venue().is_some() && !c.is_preprint() && !c.unpublished)
+        .collect();
+    let named: Vec<&str> = cells
+        .iter()
+        .flat_map(|(_, c)| c.venues.iter().map(|v| v.acronym.as_str()))
+        .collect();
+    if named.is_empty() || named.iter().any(|v| *v != named[0]) {
+        return Vec::new();
+    }
+    cells
+}
+
+/// The venue model with the config's venues and aliases.
+fn venue_model(config: &Config) -> Cow<'static, VenueModel> {
+    let aliases = &config.metadata.venue_aliases;
+    if config.venues.known.is_empty() && aliases.is_empty() {
+        return Cow::Borrowed(VenueModel::builtin());
+    }
+    let venues: BTreeMap<String, VenueSpec> = config
+        .venues
+        .known
+        .iter()
+        .map(|(acronym, v)| {
+            let kind = match v.kind.as_deref() {
+                Some("journal") => VenueKind::Journal,
+                Some("workshop") => VenueKind::Workshop,
+                Some("preprint") => VenueKind::Preprint,
+                Some("series") => VenueKind::Series,
+                _ => VenueKind::Conference,
+            };
+            let spec = VenueSpec {
+                acronym: acronym.clone(),
+                kind,
+                names: v.names.clone(),
+                aliases: v.aliases.clone(),
+                dblp: v.dblp.clone(),
+            };
+            (acronym.clone(), spec)
+        })
+        .collect();
+    Cow::Owned(VenueModel::builtin().extended(&venues, aliases))
 }
 
 fn venue(
@@ -163,10 +316,11 @@ fn venue(
     paper: &Paper,
     offset: usize,
     link: &Link,
-    config: &Config,
+    model: &VenueModel,
 ) {
     let Some(row) = &e.venue else { return };
-    if PREPRINT.is_match(row) {
+    let row_cell = model.parse(row);
+    if row_cell.is_preprint() || row_cell.venue().is_none() && PREPRINT.is_match(row) {
         if let Some(published) = &paper.published_as {
             let year = paper.year.map(|y| format!(" ({y})")).unwrap_or_default();
             sink.push(Report {
@@ -183,220 +337,82 @@ fn venue(
         }
         return;
     }
-    // arXiv's journal_ref is free text; only structured venues are compared.
-    if paper.source == "arXiv" || paper.venues.is_empty() {
-        return;
+    let registry = registry_venues(model, paper);
+    let mut difference = None;
+    for (text, cell) in &registry {
+        match model.compare(&row_cell, cell) {
+            Agreement::Same => return,
+            // An arXiv record's own words ("CHIL 2020 Workshop") are too loose to hold a
+            // row to a track: only another venue altogether counts.
+            Agreement::Different(Difference::Track { .. }) if paper.source == "arXiv" => {}
+            Agreement::Different(d) if difference.is_none() => difference = Some((text, d)),
+            _ => {}
+        }
     }
-    if paper
-        .venues
-        .iter()
-        .any(|v| venue_matches(row, v, &config.metadata.venue_aliases))
-    {
+    let Some((text, difference)) = difference else {
         return;
-    }
+    };
+    let why = match difference {
+        Difference::Venue { row, registry } => format!("{row} is not {registry}"),
+        Difference::Track { row, registry } => format!(
+            "{} is not {}",
+            row.map_or("the main track".to_string(), |t| format!("the {t} track")),
+            registry.map_or("the main track".to_string(), |t| format!("the {t} track"))
+        ),
+    };
+    let whose = if paper.source == "arXiv" {
+        "arXiv record's".to_string()
+    } else {
+        format!("{}'s", paper.source)
+    };
     sink.push(Report {
         rule: RuleId::PaperVenueMismatch,
         entry: e,
         offset,
         message: format!(
-            "venue `{}` does not match {}'s `{}`",
+            "venue `{}` does not match the {whose} `{}` ({why})",
             excerpt(row, 60),
-            paper.source,
-            excerpt(&paper.venues[0], 100)
+            excerpt(text, 100),
         ),
         url: Some(link.url.clone()),
         fix: None,
     });
 }
 
-/// Built-in aliases: canonical name (as registries write it) → names lists use.
-const ALIASES: &[(&str, &[&str])] = &[
-    ("Nature Medicine", &["Nat Med", "Nat. Med."]),
-    (
-        "npj Digital Medicine",
-        &["NPJ Digit Med", "npj Digit. Med."],
-    ),
-    (
-        "Nature Biomedical Engineering",
-        &["Nat Biomed Eng", "Nat. Biomed. Eng."],
-    ),
-    (
-        "Nature Machine Intelligence",
-        &["Nat Mach Intell", "Nat. Mach. Intell."],
-    ),
-    (
-        "Advances in Neural Information Processing Systems",
-        &["NeurIPS", "NIPS"],
-    ),
-    (
-        "International Conference on Learning Representations",
-        &["ICLR"],
-    ),
-    ("International Conference on Machine Learning", &["ICML"]),
-    (
-        "Medical Image Computing and Computer Assisted Intervention",
-        &["MICCAI"],
-    ),
-    (
-        "Briefings in Bioinformatics",
-        &["Brief Bioinform", "Brief. Bioinform."],
-    ),
-    (
-        "Workshop on Biomedical Language Processing",
-        &["BioNLP", "ACL-BioNLP"],
-    ),
-    (
-        "Clinical Natural Language Processing Workshop",
-        &["ClinicalNLP", "ACL-ClinicalNLP"],
-    ),
-    (
-        "ACM Transactions on Computing for Healthcare",
-        &["ACM TCH", "HEALTH"],
-    ),
-    ("Conference on Health, Inference, and Learning", &["CHIL"]),
-    ("PLoS ONE", &["PLOS ONE", "PLoS One"]),
-];
-
-/// Words that do not tell venues apart.
-const FILLER: &[&str] = &[
-    "proceedings",
-    "of",
-    "the",
-    "on",
-    "in",
-    "and",
-    "for",
-    "annual",
-    "conference",
-    "international",
-    "workshop",
-    "joint",
-    "meeting",
-    "st",
-    "nd",
-    "rd",
-    "th",
-    "ieee",
-    "cvf",
-    "acm",
-    "volume",
-    "part",
-];
-
-fn words(s: &str) -> Vec<String> {
-    // Numbers and ordinals ("2022", "21st") say which edition, not which venue.
-    let edition = |w: &str| {
-        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-        !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
-    };
-    crate::text::loose(s)
-        .split_whitespace()
-        .filter(|w| !FILLER.contains(w) && !edition(w))
-        .map(String::from)
-        .collect()
-}
-
-/// Whether a row's venue names the registry's venue: equal words, an alias, the
-/// acronym of its words, or an acronym (upper-case word) of the row found among
-/// them. "Findings of …" is its own venue: it never matches the main conference.
-pub fn venue_matches(row: &str, registry: &str, extra: &BTreeMap<String, Vec<String>>) -> bool {
-    let (r, g) = (words(row), words(registry));
-    if r.is_empty() || g.is_empty() {
-        return true;
-    }
-    if r.contains(&"findings".to_string()) != g.contains(&"findings".to_string()) {
-        return false;
-    }
-    if r == g {
-        return true;
-    }
-    let aliases = ALIASES
-        .iter()
-        .map(|(c, a)| {
-            (
-                c.to_string(),
-                a.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-            )
-        })
-        .chain(extra.iter().map(|(c, a)| (c.clone(), a.clone())));
-    for (canonical, names) in aliases {
-        let c = words(&canonical);
-        let in_registry = !c.is_empty() && c.iter().all(|w| g.contains(w));
-        if in_registry && (names.iter().any(|n| words(n) == r) || r == c) {
-            return true;
-        }
-    }
-    let acronym: String = g.iter().filter_map(|w| w.chars().next()).collect();
-    let row_joined: String = r.concat();
-    if acronym == row_joined {
-        return true;
-    }
-    // "MICCAI" within "Medical Image Computing … – MICCAI 2023", "EMNLP" within
-    // "Proceedings of EMNLP 2022": only for acronyms, so "Nature" ≠ "Nature Medicine".
-    let is_acronym = |w: &str| {
-        w.len() >= 3
-            && w.chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    };
-    let upper: Vec<String> = row
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| is_acronym(w))
-        .map(|w| w.to_lowercase())
-        .collect();
-    !upper.is_empty() && upper.iter().all(|w| g.contains(w))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::venue_matches;
-    use std::collections::BTreeMap;
+    use super::*;
 
     #[test]
-    fn venue_matching() {
-        let none = BTreeMap::new();
-        let yes = [
-            ("Nature Medicine", "Nature Medicine"),
-            ("Nat Med", "Nature Medicine"),
-            (
-                "NeurIPS",
-                "Advances in Neural Information Processing Systems",
-            ),
-            (
-                "MICCAI",
-                "Medical Image Computing and Computer Assisted Intervention – MICCAI 2023",
-            ),
-            (
-                "EMNLP",
-                "Proceedings of the 2022 Conference on Empirical Methods in Natural Language Processing",
-            ),
-            (
-                "ACL-BioNLP",
-                "Proceedings of the 21st Workshop on Biomedical Language Processing",
-            ),
-            ("Bioinformatics", "Bioinformatics"),
-            (
-                "ICCV",
-                "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)",
-            ),
-        ];
-        for (row, reg) in yes {
-            assert!(venue_matches(row, reg, &none), "{row} / {reg}");
-        }
-        let no = [
-            ("Nature", "Nature Medicine"),
-            (
-                "EMNLP",
-                "Findings of the Association for Computational Linguistics: EMNLP 2022",
-            ),
-            (
-                "CVPR",
-                "Medical Image Computing and Computer Assisted Intervention",
-            ),
-        ];
-        for (row, reg) in no {
-            assert!(!venue_matches(row, reg, &none), "{row} / {reg}");
-        }
-        let extra = BTreeMap::from([("Journal of Foo".to_string(), vec!["JFoo".to_string()])]);
-        assert!(venue_matches("JFoo", "Journal of Foo", &extra));
+    fn arxiv_comments_name_a_venue_only_when_accepted_there() {
+        let paper = |comment: &str| Paper {
+            source: "arXiv".into(),
+            comment: Some(comment.into()),
+            ..Paper::default()
+        };
+        let m = VenueModel::builtin();
+        let named = |comment: &str| -> Vec<String> {
+            registry_venues(m, &paper(comment))
+                .iter()
+                .filter_map(|(_, c)| c.venue().map(|v| v.acronym.clone()))
+                .collect()
+        };
+        assert_eq!(
+            named("Published at ICLR 2023. V2: added PaLM results"),
+            ["ICLR"]
+        );
+        assert_eq!(named("NeurIPS 2022"), ["NeurIPS"]);
+        assert_eq!(named("CVPR 2018 camera-ready"), ["CVPR"]);
+        assert_eq!(named("9 pages, 3 figures; accepted by AAAI 2021"), ["AAAI"]);
+        assert!(named("15 pages, 5 figures").is_empty());
+        assert!(named("Extended version of our CVPR 2021 paper").is_empty());
+        assert!(named("Extended NeurIPS submission").is_empty());
+        assert!(named("Code: https://github.com/ACL/x").is_empty());
+        // Two venues named: ambiguous, so nothing is compared.
+        assert!(
+            named("Accepted at ICML 2023; an earlier version at the NeurIPS 2022 workshop").len()
+                <= 1
+        );
+        assert!(named("Accepted at ICML 2023 and NeurIPS 2022").is_empty());
     }
 }

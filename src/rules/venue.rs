@@ -58,8 +58,10 @@ fn key(venue: &str) -> String {
 
 /// Reports venue cells whose spelling differs from the list's usual one for the same
 /// venue (same letters and digits, ignoring case, spaces and punctuation), with a fix
-/// to the preferred spelling (built in or configured), else the most frequent one.
-/// A tie with no preferred spelling is not reported.
+/// to the list's majority spelling. A preferred spelling (the venue model's acronyms,
+/// the built-in list and `venues.preferred`) only breaks a tie, unless
+/// `venues.prefer_everywhere` asks for it whatever the majority. A tie with no
+/// preferred spelling among the spellings is not reported.
 pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
     let src = &sink.source.text;
     let mut groups: BTreeMap<String, Vec<(&Entry, &str)>> = BTreeMap::new();
@@ -79,8 +81,15 @@ pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
     let preferred: Vec<String> = PREFERRED
         .iter()
         .map(|s| s.to_string())
+        .chain(
+            crate::venue::VenueModel::builtin()
+                .venues()
+                .iter()
+                .map(|v| v.acronym.clone()),
+        )
         .chain(sink.config.venues.preferred.iter().cloned())
         .collect();
+    let everywhere = sink.config.venues.prefer_everywhere;
     for (k, uses) in groups {
         let mut counts: Vec<(&str, usize)> = Vec::new();
         for (_, v) in &uses {
@@ -92,27 +101,30 @@ pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
         if counts.len() < 2 {
             continue;
         }
-        let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        let most = counts[0].1;
         let leaders: Vec<&str> = counts
             .iter()
             .filter(|(_, n)| *n == most)
             .map(|(s, _)| *s)
             .collect();
-        // With no preferred spelling and a tie, which one is right is a guess: stay quiet.
-        let Some(canonical) = preferred
-            .iter()
-            .rev()
-            .find(|p| key(p) == k)
-            .cloned()
-            .or_else(|| (leaders.len() == 1).then(|| leaders[0].to_string()))
-        else {
-            continue;
+        // The configured spellings come last in `preferred`, so they win over built-in ones.
+        let preferred_here = preferred.iter().rev().find(|p| key(p) == k).cloned();
+        let (canonical, why) = match (&preferred_here, leaders.as_slice()) {
+            (Some(p), _) if everywhere => (p.clone(), "the preferred spelling".to_string()),
+            (_, [one]) => (
+                one.to_string(),
+                "the spelling most rows of this list use".to_string(),
+            ),
+            // A tie: the preferred spelling decides, when it is one of the tied ones.
+            (Some(p), tied) if tied.contains(&p.as_str()) => (
+                p.clone(),
+                "the preferred spelling, which breaks the tie".to_string(),
+            ),
+            // A tie with no preferred spelling among them: which is right is a guess.
+            _ => continue,
         };
-        let others: Vec<String> = counts
-            .iter()
-            .filter(|(s, _)| *s != canonical)
-            .map(|(s, n)| format!("`{s}` ×{n}"))
-            .collect();
+        let spellings: Vec<String> = counts.iter().map(|(s, n)| format!("`{s}` ×{n}")).collect();
         for (e, v) in uses.iter().filter(|(_, v)| *v != canonical) {
             let span = e.venue_span.clone().unwrap_or_default();
             sink.push(Report {
@@ -120,8 +132,9 @@ pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
                 entry: e,
                 offset: span.start,
                 message: format!(
-                    "venue `{v}` is spelled `{canonical}` elsewhere in this list (spellings: {})",
-                    others.join(", ")
+                    "venue `{v}` is one venue written {} ways in this list ({}); proposing `{canonical}`, {why}",
+                    counts.len(),
+                    spellings.join(", ")
                 ),
                 url: None,
                 fix: Some(Fix {
@@ -136,26 +149,79 @@ pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::lint_md;
+    use crate::config::Config;
+    use crate::model::Finding;
+    use crate::source::Source;
+
+    fn lint(venues: &[&str], config: &Config) -> Vec<Finding> {
+        let mut md = String::from("|Title|Venue|\n|-|-|\n");
+        for (i, v) in venues.iter().enumerate() {
+            md.push_str(&format!("|[T{i}](https://x.org/{i})|{v}|\n"));
+        }
+        let source = Source::new("t.md", md);
+        let doc = crate::parse::parse(&source.text);
+        let entries = crate::extract::extract(&doc, &source.text, &config.columns);
+        crate::rules::lint(&source, &entries, config)
+    }
+
+    /// (venue cells, the rows reported (0-based), the spelling proposed)
+    #[test]
+    fn the_majority_spelling_wins_and_preferred_ones_break_ties() {
+        let cases: &[(&[&str], &[usize], &str)] = &[
+            // The case: `ArXiv` everywhere, `arxiv` once.
+            (
+                &["ArXiv", "ArXiv", "arxiv", "ArXiv", "Nature"],
+                &[2],
+                "ArXiv",
+            ),
+            (
+                &["ArXiv", "arXiv", "ArXiv", "Nature Medicine"],
+                &[1],
+                "ArXiv",
+            ),
+            // A tie: the preferred spelling decides.
+            (&["ArXiv", "arXiv"], &[0], "arXiv"),
+            (&["Neurips", "NeurIPS", "NIPS"], &[0], "NeurIPS"),
+            // A tie with no preferred spelling among them: quiet.
+            (&["Foo Journal", "foo journal"], &[], ""),
+            (&["ArXiv", "ArXiv"], &[], ""),
+        ];
+        for (venues, rows, want) in cases {
+            let found = lint(venues, &Config::default());
+            let got: Vec<usize> = found.iter().map(|f| f.line - 3).collect();
+            assert_eq!(&got, rows, "{venues:?}");
+            for f in &found {
+                assert_eq!(f.fix.as_ref().unwrap().replacement, *want, "{venues:?}");
+            }
+        }
+    }
 
     #[test]
-    fn mixed_spellings_are_fixed_to_the_preferred_one() {
-        let md = "|Title|Venue|\n|-|-|\n|[A](https://x.org/a)|ArXiv|\n|[B](https://x.org/b)|arXiv|\n|[C](https://x.org/c)|ArXiv|\n|[D](https://x.org/d)|Nature Medicine|\n";
-        let f = lint_md(md);
-        let got: Vec<_> = f
-            .iter()
-            .map(|f| (f.line, f.fix.clone().unwrap().replacement))
-            .collect();
+    fn messages_state_the_counts_and_why() {
+        let found = lint(&["ArXiv", "ArXiv", "arxiv", "ArXiv"], &Config::default());
         assert_eq!(
-            got,
-            vec![(3, "arXiv".to_string()), (5, "arXiv".to_string())]
+            found[0].message,
+            "venue `arxiv` is one venue written 2 ways in this list (`ArXiv` ×3, `arxiv` ×1); proposing `ArXiv`, the spelling most rows of this list use"
+        );
+        let found = lint(&["ArXiv", "arXiv"], &Config::default());
+        assert!(
+            found[0]
+                .message
+                .ends_with("proposing `arXiv`, the preferred spelling, which breaks the tie"),
+            "{}",
+            found[0].message
         );
     }
 
     #[test]
-    fn one_consistent_spelling_is_fine() {
-        let md =
-            "|Title|Venue|\n|-|-|\n|[A](https://x.org/a)|ArXiv|\n|[B](https://x.org/b)|ArXiv|\n";
-        assert!(lint_md(md).is_empty());
+    fn the_config_can_prefer_a_spelling_everywhere() {
+        let mut config = Config::default();
+        config.venues.prefer_everywhere = true;
+        let found = lint(&["ArXiv", "ArXiv", "arXiv"], &config);
+        let got: Vec<(usize, String)> = found
+            .iter()
+            .map(|f| (f.line - 3, f.fix.clone().unwrap().replacement))
+            .collect();
+        assert_eq!(got, [(0, "arXiv".to_string()), (1, "arXiv".to_string())]);
     }
 }
