@@ -314,7 +314,7 @@ fn without_label(title: &str) -> Option<&str> {
     } else {
         [": ", "：", " - ", " – ", " — "]
             .iter()
-            .filter_map(|sep| t.split_once(sep).map(|(label, rest)| (label, rest)))
+            .filter_map(|sep| t.split_once(sep))
             .min_by_key(|(label, _)| label.len())
             .filter(|(label, _)| label.split_whitespace().count() <= 4)
             .map(|(_, rest)| rest)

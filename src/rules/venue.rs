@@ -101,7 +101,7 @@ pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
         if counts.len() < 2 {
             continue;
         }
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
         let most = counts[0].1;
         let leaders: Vec<&str> = counts
             .iter()
