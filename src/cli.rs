@@ -258,6 +258,7 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
                 &source,
                 &l.entries,
                 &results.papers,
+                &results.venues,
                 config,
             ));
             l.findings.extend(crate::rules::venue_truth_findings(

@@ -4,7 +4,9 @@
 
 use super::{Report, Sink, excerpt};
 use crate::config::Config;
-use crate::model::{Entry, Finding, Fix, Link, Paper, PaperRef, Resolution, RuleId, Severity};
+use crate::model::{
+    Entry, Finding, Fix, Link, Paper, PaperRef, Resolution, RuleId, Severity, VenueTruth,
+};
 use crate::scholarly::identify;
 use crate::source::Source;
 use crate::text::{TitleMatch, compare};
@@ -34,10 +36,15 @@ pub fn paper_of<'a>(
 }
 
 /// Findings for one file.
+///
+/// `venues` is the venue truth (Semantic Scholar, DBLP) by arXiv id: where it knows an
+/// arXiv paper, it, not the record's own comments, says where the paper went
+/// (`venue_truth_findings` compares it), so the comments are not compared again.
 pub fn paper_findings(
     source: &Source,
     entries: &[Entry],
     papers: &BTreeMap<PaperRef, Resolution>,
+    venues: &BTreeMap<String, VenueTruth>,
     config: &Config,
 ) -> Vec<Finding> {
     let mut sink = Sink::new(source, config);
@@ -75,6 +82,30 @@ pub fn paper_findings(
                     None => paper,
                 };
                 title(&mut sink, e, link, paper, offset);
+                let placed = match identify(&link.url) {
+                    Some(PaperRef::Arxiv(id)) => matches!(
+                        venues.get(&id),
+                        Some(VenueTruth::Published { .. } | VenueTruth::PreprintOnly)
+                    ),
+                    _ => false,
+                };
+                // The venue truth's placements may be among the record's venues too;
+                // only the record's own journal_ref stays ours to compare.
+                let without_comment;
+                let paper = if placed && paper.source == "arXiv" {
+                    without_comment = Paper {
+                        comment: None,
+                        venues: if paper.published_as.is_some() {
+                            paper.venues.clone()
+                        } else {
+                            Vec::new()
+                        },
+                        ..paper.clone()
+                    };
+                    &without_comment
+                } else {
+                    paper
+                };
                 let venue_years: Vec<i32> = if paper.source == "arXiv" {
                     registry_venues(&model, paper)
                         .iter()
