@@ -456,6 +456,21 @@ async fn upsert_issue(
             config.backoff,
         )
         .await?;
+        // An identity that is not the token's would lose the issue: say so now.
+        if !created.author().is_empty() && created.author() != me {
+            return Err(ApiError {
+                method: "POST".into(),
+                path: "/issues".into(),
+                what: format!(
+                    "created #{} as `{}`, but paperlint looks for its issues as `{me}`: set [github] login = \"{}\"",
+                    created.number,
+                    created.author(),
+                    created.author()
+                ),
+                status: None,
+                rate_limited: false,
+            });
+        }
         // Another run may have created the same issue meanwhile: the younger closes.
         let again = api.issues_by(me).await?;
         let older = again

@@ -138,3 +138,52 @@ fn suggestion(text: &str, f: &Finding, prefix: &str) -> Option<Suggestion> {
         key,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Fix, RuleId, Severity};
+
+    fn finding(text: &str, was: &str, now: &str) -> Finding {
+        let start = text.find(was).unwrap();
+        Finding {
+            rule: RuleId::from_name("url/malformed").unwrap(),
+            severity: Severity::Error,
+            file: "README.md".into(),
+            line: 2,
+            column: 1,
+            section: Vec::new(),
+            title: None,
+            url: Some(was.into()),
+            message: "host `a.2022.x` has no real top-level domain".into(),
+            fix: Some(Fix {
+                start,
+                end: start + was.len(),
+                replacement: now.into(),
+            }),
+            offset: start,
+            table_order: None,
+        }
+    }
+
+    #[test]
+    fn a_suggestion_is_the_whole_line_fixed_in_a_fence_longer_than_its_backticks() {
+        let text = "|Year|Title|\r\n|2022|[``x``](https://a.2022.x/)|\r\n|2023|y|\r\n";
+        let f = finding(text, "https://a.2022.x/", "https://a.org/2022.x/");
+        let s = suggestion(text, &f, "<!-- p:suggestion key=").unwrap();
+        assert_eq!((s.path.as_str(), s.line), ("README.md", 2));
+        assert!(
+            s.body
+                .contains("\n```suggestion\n|2022|[``x``](https://a.org/2022.x/)|\n```\n"),
+            "{}",
+            s.body
+        );
+        assert!(
+            s.body
+                .ends_with(&format!("<!-- p:suggestion key={} -->\n", s.key))
+        );
+        // A fix that spans lines is not a one-line suggestion.
+        let f = finding(text, "|\r\n|2023", "|2023");
+        assert!(suggestion(text, &f, "<!-- p:suggestion key=").is_none());
+    }
+}

@@ -816,3 +816,45 @@ async fn a_personal_token_finds_its_issue_by_its_own_login() {
     assert_eq!(w.writes.len(), 1);
     assert_eq!(w.issue(1)["user"]["login"], "list-keeper");
 }
+
+// Per-row issues: a row a person closed as not planned stays closed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_row_issue_closed_as_not_planned_stays_closed() {
+    let bot = Bot::new(TWO).await;
+    bot.config("[github]\nbackoff = \"10ms\"\nissues = \"per-row\"\n");
+    bot.check("schedule", SHA);
+    bot.assert_writes(2);
+    let declined = {
+        let w = bot.w();
+        w.issues
+            .iter()
+            .find(|i| i["title"].as_str().unwrap().ends_with("ClinicalT5"))
+            .unwrap()["number"]
+            .as_u64()
+            .unwrap()
+    };
+    bot.w().close_issue(declined, "not_planned");
+    for night in 2..4 {
+        bot.check("schedule", &sha(night));
+    }
+    bot.assert_writes(2);
+    assert_eq!(bot.w().issue(declined)["state"], "closed");
+    assert_eq!(bot.w().issues.len(), 2);
+    bot.clean();
+}
+
+// A configured login that is not the token's would lose every issue it creates: the
+// first create says so instead of a duplicate every night.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_login_is_named_after_the_first_create() {
+    let bot = Bot::new(BROKEN).await;
+    bot.config("[github]\nbackoff = \"10ms\"\nlogin = \"list-app[bot]\"\n");
+    let out = bot.check("schedule", SHA);
+    assert_eq!(code(&out), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("set [github] login = \"github-actions[bot]\""),
+        "{}",
+        text(&out)
+    );
+    bot.assert_writes(1);
+}
