@@ -248,26 +248,8 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
         .into_iter()
         .zip(linted)
         .map(|(source, mut l)| {
-            l.findings.extend(crate::rules::link_findings(
-                &source,
-                &l.entries,
-                &results.links.results,
-                config,
-            ));
-            l.findings.extend(crate::rules::paper_findings(
-                &source,
-                &l.entries,
-                &results.papers,
-                &results.venues,
-                config,
-            ));
-            l.findings.extend(crate::rules::venue_truth_findings(
-                &source,
-                &l.entries,
-                &results.papers,
-                &results.venues,
-                config,
-            ));
+            l.findings
+                .extend(results.findings(&source, &l.entries, config));
             l.findings.sort_by_key(|f| (f.offset, f.rule));
             (source, l)
         })

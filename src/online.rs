@@ -7,7 +7,8 @@ use crate::cache::Cache;
 use crate::check::{self, LinkRun};
 use crate::config::Config;
 use crate::metadata;
-use crate::model::{Entry, LinkStatus, MetaStats, PaperRef, Resolution, VenueTruth};
+use crate::model::{Entry, Finding, LinkStatus, MetaStats, PaperRef, Resolution, VenueTruth};
+use crate::source::Source;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the network stages found.
@@ -21,6 +22,29 @@ pub struct Online {
     pub meta: Option<MetaStats>,
     /// Where arXiv papers were published, by arXiv id (Semantic Scholar, DBLP).
     pub venues: BTreeMap<String, VenueTruth>,
+}
+
+impl Online {
+    /// The findings these results make on one file's entries (`link/*`, `paper/*`),
+    /// in no particular order.
+    pub fn findings(&self, source: &Source, entries: &[Entry], config: &Config) -> Vec<Finding> {
+        let mut out = crate::rules::link_findings(source, entries, &self.links.results, config);
+        out.extend(crate::rules::paper_findings(
+            source,
+            entries,
+            &self.papers,
+            &self.venues,
+            config,
+        ));
+        out.extend(crate::rules::venue_truth_findings(
+            source,
+            entries,
+            &self.papers,
+            &self.venues,
+            config,
+        ));
+        out
+    }
 }
 
 /// Hosts whose links are verified through the registry, not by crawling (arXiv and
