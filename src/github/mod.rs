@@ -203,7 +203,7 @@ pub async fn run(
             sticky_comment(&api, config, &pr, &outcome.findings, hidden, &whole).await?;
             if config.suggestions > 0 {
                 let head = env.pr_head_sha().unwrap_or_else(|| env.sha.clone());
-                review::suggest(
+                let suggested = review::suggest(
                     &api,
                     config,
                     &pr,
@@ -212,7 +212,15 @@ pub async fn run(
                     &reported,
                     &changed,
                 )
-                .await?;
+                .await;
+                match suggested {
+                    // GitHub refused a suggestion (a line it does not count as part
+                    // of the diff): the summary comment stands, the run goes on.
+                    Err(e) if e.status == Some(422) => outcome.notices.push(format!(
+                        "paperlint could not suggest fixes on the lines ({e}); the comment lists them."
+                    )),
+                    other => other?,
+                }
             }
             Ok::<(), ApiError>(())
         };

@@ -81,6 +81,9 @@ pub struct World {
     pub token_user: Option<String>,
     /// Latency of every answer.
     pub latency: Duration,
+    /// Refuse every review (422), as GitHub does for a line it does not count as
+    /// part of the diff.
+    pub refuse_reviews: bool,
     /// Requests seen, by `METHOD /route?query`.
     pub log: Vec<String>,
     /// Branch heads merged into main.
@@ -636,6 +639,14 @@ fn route_answer(w: &mut World, req: &Request, method: &str, route: &str) -> Answ
             let n: u64 = n.parse().unwrap_or(0);
             if n != PR {
                 return refuse(404, not_found());
+            }
+            if w.refuse_reviews {
+                return refuse(
+                    422,
+                    unprocessable(
+                        "Unprocessable Entity: \"Pull request review thread line must be part of the diff\"",
+                    ),
+                );
             }
             if body["commit_id"].as_str().is_some_and(|c| c != PR_HEAD) {
                 return refuse(

@@ -858,3 +858,24 @@ async fn a_wrong_login_is_named_after_the_first_create() {
     );
     bot.assert_writes(1);
 }
+
+// A suggestion GitHub refuses never fails the check: the comment stands.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_suggestion_leaves_the_comment_and_the_verdict() {
+    let patch = "@@ -3,2 +3,2 @@\n |---|---|\n-|2022|[ClinicalT5](https://aclanthology.org/2022.findings-emnlp.398/)|\n+|2022|[ClinicalT5](https://aclanthology.2022.findings-emnlp.398/)|\n";
+    let bot = Bot::pull_request(FIXED, BROKEN, Some(patch)).await;
+    bot.w().refuse_reviews = true;
+    let out = bot.check("pull_request", SHA);
+    assert_eq!(code(&out), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("::notice title=paperlint::paperlint could not suggest fixes"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        bot.w().writes,
+        [format!("POST /issues/{PR}/comments")],
+        "the comment, and no refused write is retried"
+    );
+    assert_eq!(bot.w().refused.len(), 1);
+}
