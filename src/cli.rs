@@ -1,12 +1,14 @@
-//! The command line: `check`, `entries` and `rules`. [`run`] returns the exit code;
-//! errors that stop a file are printed as one line each and make the code 2.
+//! The command line: `check`, `fix`, `entries`, `rules`, `init`, `completions` and
+//! `man`. [`run`] returns the exit code; errors that stop a file are printed as one
+//! line each and make the code 2. A reader that goes away (`paperlint entries | head`)
+//! ends the run quietly with exit 0, as it does for other Unix tools.
 
 use crate::config::Config;
 use crate::model::Severity;
 use crate::report::entries::EntryRecord;
 use crate::report::{self, Format, Report};
 use crate::source::Source;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -27,20 +29,53 @@ enum Command {
     /// Print every extracted entry.
     Entries(EntriesArgs),
     /// List the rules with their default severities.
-    Rules,
+    Rules(RulesArgs),
+    /// Set up paperlint in this repository: paperlint.toml and the two workflows.
+    Init(InitArgs),
+    /// Print the completion script for a shell.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Debug, Args)]
 struct Common {
-    /// Markdown files to read.
-    #[arg(default_value = "README.md")]
+    /// Markdown files to read (default: `check.files` of the configuration, README.md).
     paths: Vec<PathBuf>,
-    /// Configuration file (default: paperlint.toml, else config.toml, else built-in).
+    /// Configuration file (default: paperlint.toml or .paperlint.toml, here or in a
+    /// folder above up to the repository root; else the built-in defaults).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Write the output to FILE instead of standard output.
+}
+
+#[derive(Debug, Args)]
+struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The list to check (default: the markdown file with the most entries).
     #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    list: Option<PathBuf>,
+    /// Overwrite files that exist.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +88,12 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Do not check URLs matching REGEX (repeatable), like `network.exclude`.
+    #[arg(long, value_name = "REGEX")]
+    exclude: Vec<String>,
     /// Exit 1 when a finding is at or above this severity (default: check.fail_on).
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -78,6 +119,9 @@ struct FixArgs {
     /// Use only the checks that need no network.
     #[arg(long)]
     offline: bool,
+    /// Do not check URLs matching REGEX (repeatable), like `network.exclude`.
+    #[arg(long, value_name = "REGEX")]
+    exclude: Vec<String>,
     /// Print nothing but the diff or the summary of changes.
     #[arg(long, short)]
     quiet: bool,
@@ -109,6 +153,9 @@ struct EntriesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EntriesFormat::Json)]
     format: EntriesFormat,
+    /// Write the entries to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Resolve each paper through its registry (arXiv, Crossref, landing page) and
     /// include the metadata.
     #[arg(long)]
@@ -141,6 +188,8 @@ pub fn main() -> u8 {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`| head`): what it wanted, it got.
+        Err(e) if closed_pipe(&e) => exit::OK,
         Err(e) => {
             eprintln!("paperlint: {e:#}");
             exit::TROUBLE
@@ -148,37 +197,165 @@ pub fn main() -> u8 {
     }
 }
 
+/// Whether an error is a write to a pipe whose reader has gone.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Fix(args) => fix(args),
         Command::Entries(args) => entries(args),
-        Command::Rules => rules(),
+        Command::Rules(args) => rules(args),
+        Command::Init(args) => init(args),
+        Command::Completions(args) => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(args.shell, &mut Cli::command(), "paperlint", &mut out);
+            out.flush()?;
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            for sub in Cli::command().get_subcommands() {
+                let name = format!("paperlint-{}", sub.get_name());
+                clap_mangen::Man::new(sub.clone().name(name)).render(&mut out)?;
+            }
+            out.flush()?;
+            Ok(exit::OK)
+        }
     }
 }
 
-/// `paperlint rules`: every rule with its default severity and description.
-fn rules() -> anyhow::Result<u8> {
-    let mut out = anstream::stdout();
-    for r in crate::model::RULES {
-        writeln!(out, "{:<20} {:<8} {}", r.name, r.default, r.summary)?;
+/// `paperlint rules`: one line per rule, or a JSON array.
+fn rules(args: RulesArgs) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        RulesFormat::Text => {
+            for r in crate::model::RULES {
+                writeln!(out, "{:<20} {:<8} {}", r.name, r.default, r.summary)?;
+            }
+        }
+        RulesFormat::Json => {
+            let rules: Vec<serde_json::Value> = crate::model::RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.name,
+                        "default": r.default.to_string(),
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rules)?;
+            writeln!(out)?;
+        }
     }
+    out.flush()?;
     Ok(exit::OK)
 }
 
-fn load_config(common: &Common) -> anyhow::Result<Config> {
+/// `paperlint init`: the configuration and the workflows, at the repository root.
+fn init(args: InitArgs) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir()?;
-    let (config, _) = Config::discover(common.config.as_deref(), &cwd)?;
-    Ok(config)
+    let config = Config::default();
+    let setup = match crate::init::plan(&cwd, args.list.as_deref(), &config)
+        .and_then(|setup| crate::init::write(&setup, args.force).map(|()| setup))
+    {
+        Ok(setup) => setup,
+        Err(e) => {
+            eprintln!("paperlint: {e}");
+            return Ok(exit::TROUBLE);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    for (path, _) in &setup.files {
+        writeln!(out, "wrote {}", setup.root.join(path).display())?;
+    }
+    writeln!(
+        out,
+        "checking {} with {}; commit these files to turn the workflows on",
+        setup.list,
+        crate::init::action_ref()
+    )?;
+    Ok(exit::OK)
+}
+
+/// The configuration and the lists to read: the paths given, else `check.files`
+/// (relative to the configuration file that names them).
+struct Setup {
+    config: Config,
+    paths: Vec<PathBuf>,
+    /// Whether the paths are the defaults rather than named on the command line.
+    defaulted: bool,
+}
+
+fn load_config(common: &Common) -> anyhow::Result<Setup> {
+    let cwd = std::env::current_dir()?;
+    let (config, file) = Config::discover(common.config.as_deref(), &cwd)?;
+    if !common.paths.is_empty() {
+        return Ok(Setup {
+            config,
+            paths: common.paths.clone(),
+            defaulted: false,
+        });
+    }
+    let base = file
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|dir| cwd.join(dir))
+        .unwrap_or_else(|| cwd.clone());
+    let paths = config
+        .check
+        .files
+        .iter()
+        .map(|name| {
+            let path = base.join(name);
+            // Named from the working directory when it is below it, as a person would.
+            path.strip_prefix(&cwd)
+                .map_or(path.clone(), Path::to_path_buf)
+        })
+        .collect();
+    Ok(Setup {
+        config,
+        paths,
+        defaulted: true,
+    })
+}
+
+/// Adds `--exclude` patterns to `network.exclude`, refusing a bad one by name.
+fn add_excludes(config: &mut Config, exclude: &[String]) -> anyhow::Result<()> {
+    for pattern in exclude {
+        if let Err(e) = regex::Regex::new(pattern) {
+            let why = e.to_string();
+            let why = why.lines().last().unwrap_or_default().trim();
+            anyhow::bail!("--exclude {pattern}: not a regular expression ({why})");
+        }
+        config.network.exclude.push(pattern.clone());
+    }
+    Ok(())
 }
 
 /// Reads every path; unreadable ones are reported on stderr and counted.
-fn load_sources(paths: &[PathBuf], config: &Config) -> (Vec<Source>, usize) {
+fn load_sources(setup: &Setup) -> (Vec<Source>, usize) {
     let mut sources = Vec::new();
     let mut failed = 0;
-    for path in paths {
-        match Source::load(path, config.check.max_file_size) {
+    for path in &setup.paths {
+        match Source::load(path, setup.config.check.max_file_size) {
             Ok(s) => sources.push(s),
+            Err(e) if setup.defaulted && !path.exists() => {
+                eprintln!(
+                    "paperlint: no {} here: name the list (paperlint check FILE) or set check.files in paperlint.toml",
+                    path.display()
+                );
+                let _ = e;
+                failed += 1;
+            }
             Err(e) => {
                 eprintln!("paperlint: {e}");
                 failed += 1;
@@ -214,10 +391,13 @@ struct Gathered {
     files: Vec<(Source, crate::pipeline::Linted)>,
     online: Option<crate::online::Online>,
     failed: usize,
+    /// Findings silenced by suppression comments in the files.
+    silenced: usize,
 }
 
-fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathered {
-    let (sources, mut failed) = load_sources(&common.paths, config);
+fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
+    let config = &setup.config;
+    let (sources, mut failed) = load_sources(setup);
     let linted: Vec<crate::pipeline::Linted> = sources
         .iter()
         .map(|s| crate::pipeline::lint(s, config))
@@ -244,6 +424,7 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
     }
     let empty = crate::online::Online::default();
     let results = online.as_ref().unwrap_or(&empty);
+    let mut silenced = 0;
     let files = sources
         .into_iter()
         .zip(linted)
@@ -251,6 +432,7 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
             l.findings
                 .extend(results.findings(&source, &l.entries, config));
             l.findings.sort_by_key(|f| (f.offset, f.rule));
+            silenced += suppress(&source, &mut l.findings, quiet);
             (source, l)
         })
         .collect();
@@ -258,19 +440,52 @@ fn gather(common: &Common, config: &Config, offline: bool, quiet: bool) -> Gathe
         files,
         online,
         failed,
+        silenced,
     }
 }
 
+/// Drops the findings the file's suppression comments silence; returns how many.
+/// A rule name in a comment that names no rule or family is a typo worth a warning.
+fn suppress(source: &Source, findings: &mut Vec<crate::model::Finding>, quiet: bool) -> usize {
+    let comments = crate::suppress::Suppressions::parse(&source.text);
+    if comments.is_empty() {
+        return 0;
+    }
+    if !quiet {
+        for (line, name) in comments.named_rules() {
+            let known = crate::model::RULES
+                .iter()
+                .any(|r| r.name == name || r.name.split('/').next() == Some(name));
+            if !known {
+                eprintln!(
+                    "paperlint: {}:{line}: warning: `{name}` in a paperlint comment is not a rule (see `paperlint rules`)",
+                    source.display_path()
+                );
+            }
+        }
+    }
+    let before = findings.len();
+    findings.retain(|f| !comments.silences(f.line, f.rule.as_str()));
+    before - findings.len()
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
-    let mut config = load_config(&args.common)?;
+    let mut setup = load_config(&args.common)?;
+    add_excludes(&mut setup.config, &args.exclude)?;
     if args.github {
-        config = trusted_config(config, &args.common)?;
+        setup.config = trusted_config(setup.config, &args.common)?;
     }
     let Gathered {
         files,
         online,
         mut failed,
-    } = gather(&args.common, &config, args.offline, args.quiet);
+        silenced,
+    } = gather(&setup, args.offline, args.quiet);
+    let Setup { config, paths, .. } = setup;
+    if files.is_empty() && failed > 0 {
+        // Nothing could be read: there is no report to give, only the reasons above.
+        return Ok(exit::TROUBLE);
+    }
     let sources: Vec<&Source> = files.iter().map(|(s, _)| s).collect();
     let entries = files.iter().map(|(_, l)| l.entries.len()).sum();
     let links = files
@@ -285,9 +500,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     if args.github {
         let files: Vec<String> = sources.iter().map(|s| s.display_path()).collect();
         // Files named but not read (exit 2): their issue or comment stays as it was.
-        let unreadable: Vec<String> = args
-            .common
-            .paths
+        let unreadable: Vec<String> = paths
             .iter()
             .filter(|p| !sources.iter().any(|s| &s.path == *p))
             .map(|p| p.display().to_string())
@@ -308,9 +521,10 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         }
     }
     let mut report = Report::new(sources.len(), entries, links, findings);
+    report.summary.silenced = silenced;
     report.summary.network = online.as_ref().map(|o| o.links.stats.clone());
     report.summary.metadata = online.as_ref().and_then(|o| o.meta.clone());
-    write_output(args.common.output.as_deref(), |out| {
+    write_output(args.output.as_deref(), |out| {
         report::render(&report, args.format, out)
     })?;
     if args.github {
@@ -336,7 +550,8 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
 
 fn fix(args: FixArgs) -> anyhow::Result<u8> {
     use crate::fix;
-    let config = load_config(&args.common)?;
+    let mut setup = load_config(&args.common)?;
+    add_excludes(&mut setup.config, &args.exclude)?;
     let only = args
         .rules
         .iter()
@@ -348,7 +563,8 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let Gathered {
         files, mut failed, ..
-    } = gather(&args.common, &config, args.offline, args.quiet);
+    } = gather(&setup, args.offline, args.quiet);
+    let config = setup.config;
     let mut repairs = Vec::new();
     for (source, linted) in files {
         let applied = fix::repair(&source, &linted, &config, &only);
@@ -452,8 +668,12 @@ fn github_side(
 }
 
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
-    let config = load_config(&args.common)?;
-    let (sources, mut failed) = load_sources(&args.common.paths, &config);
+    let setup = load_config(&args.common)?;
+    let (sources, mut failed) = load_sources(&setup);
+    let config = setup.config;
+    if sources.is_empty() && failed > 0 {
+        return Ok(exit::TROUBLE);
+    }
     let per_file: Vec<Vec<crate::model::Entry>> = sources
         .iter()
         .map(|s| crate::pipeline::entries(s, &config))
@@ -479,7 +699,7 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    write_output(args.common.output.as_deref(), |out| match args.format {
+    write_output(args.output.as_deref(), |out| match args.format {
         EntriesFormat::Json => report::entries::json(&records, out),
         EntriesFormat::Csv => report::entries::csv(&records, out),
         EntriesFormat::Bibtex => report::entries::bibtex(&records, out),

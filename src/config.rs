@@ -1,5 +1,6 @@
-//! The configuration file: discovery (`--config`, `paperlint.toml`, `config.toml`,
-//! defaults), parsing with unknown keys rejected (naming the key and its line), and
+//! The configuration file: discovery (`--config`, else `paperlint.toml` or
+//! `.paperlint.toml` from the working directory up to the repository root, else the
+//! defaults; never a `config.toml`, which is as likely a static site's), parsing with unknown keys rejected (naming the key and its line), and
 //! the per-rule severities.
 
 use crate::model::{RULES, RuleId, Severity};
@@ -7,6 +8,29 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The names configuration discovery looks for, in order. Only names that are
+/// paperlint's own: a `config.toml` in a list's repository is as likely a static site's
+/// (Hugo reads one), so it is read only when named with `--config`.
+pub const DISCOVERED_NAMES: [&str; 2] = ["paperlint.toml", ".paperlint.toml"];
+
+/// The configuration file discovery would use from `dir`: the nearest of
+/// [`DISCOVERED_NAMES`] from `dir` up to the repository root.
+pub fn discovered_file(dir: &Path) -> Option<PathBuf> {
+    // Outside a repository, looking further up could pick up a stranger's file.
+    let root = dir.ancestors().find(|d| d.join(".git").exists());
+    let folders: Vec<&Path> = match root {
+        Some(root) => dir
+            .ancestors()
+            .take_while(|d| d.starts_with(root))
+            .collect(),
+        None => vec![dir],
+    };
+    folders
+        .into_iter()
+        .flat_map(|d| DISCOVERED_NAMES.iter().map(move |name| d.join(name)))
+        .find(|path| path.is_file())
+}
 
 /// A configuration problem, rendered as `file:line:column: message`.
 #[derive(Debug, thiserror::Error)]
@@ -383,6 +407,8 @@ pub struct HostConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CheckConfig {
+    /// The lists checked when no path is given, relative to the configuration file.
+    pub files: Vec<String>,
     /// Findings at or above this severity make the exit code 1.
     pub fail_on: Severity,
     /// Files larger than this many bytes are refused.
@@ -392,6 +418,7 @@ pub struct CheckConfig {
 impl Default for CheckConfig {
     fn default() -> Self {
         CheckConfig {
+            files: vec!["README.md".to_owned()],
             fail_on: Severity::Error,
             max_file_size: 16 * 1024 * 1024,
         }
@@ -494,28 +521,27 @@ pub struct VenueConfig {
 }
 
 impl Config {
-    /// Finds and loads the configuration: `explicit`, else `paperlint.toml`, else
-    /// `config.toml` in `dir`, else defaults. Returns the file used, if any.
+    /// Finds and loads the configuration: `explicit` (an error if it cannot be read or
+    /// is not paperlint's), else the first of [`DISCOVERED_NAMES`] in `dir` or a folder
+    /// above it, up to the repository root (the nearest folder with `.git`; without one,
+    /// only `dir`), else the defaults. Returns the file used, if any.
     pub fn discover(
         explicit: Option<&Path>,
         dir: &Path,
     ) -> Result<(Config, Option<PathBuf>), ConfigError> {
-        let candidates: Vec<PathBuf> = match explicit {
-            Some(p) => vec![p.to_path_buf()],
-            None => vec![dir.join("paperlint.toml"), dir.join("config.toml")],
+        let path = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => discovered_file(dir),
         };
-        for path in candidates {
-            if explicit.is_none() && !path.is_file() {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-                path: path.display().to_string(),
-                source,
-            })?;
-            let config = Config::parse(&text, &path.display().to_string())?;
-            return Ok((config, Some(path)));
-        }
-        Ok((Config::default(), None))
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let config = Config::parse(&text, &path.display().to_string())?;
+        Ok((config, Some(path)))
     }
 
     /// Takes from `trusted` every setting that widens what paperlint may reach or

@@ -14,7 +14,8 @@
 //!    links with byte spans), [`config`].
 //! 3. Pure stages: [`extract`] (rows → [`model::Entry`]), [`rules`] (entries →
 //!    [`model::Finding`]s), [`report`] (human, JSON, markdown, GitHub); [`pipeline`]
-//!    runs them on one file; [`fix`] applies the fixes.
+//!    runs them on one file; [`suppress`] reads the comments that silence findings;
+//!    [`fix`] applies the fixes; [`init`] writes a repository's setup.
 //! 4. Network: [`net`] (HTTP client, rate-limit headers, address guard, host pacing)
 //!    and [`cache`] (the persistent cache); the network stages [`check`] (link health)
 //!    and [`metadata`] (registries); [`online`] orders them.
@@ -30,6 +31,7 @@ pub mod config;
 pub mod extract;
 pub mod fix;
 pub mod github;
+pub mod init;
 pub mod metadata;
 pub mod model;
 pub mod net;
@@ -40,6 +42,7 @@ pub mod report;
 pub mod rules;
 pub mod scholarly;
 pub mod source;
+pub mod suppress;
 pub mod text;
 pub mod venue;
 

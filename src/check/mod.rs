@@ -6,6 +6,7 @@
 //! never holds global slots that other hosts could use. One consumer collects results,
 //! updates the progress bar and the statistics: no shared counters to lock.
 
+pub mod progress;
 pub mod request;
 
 use crate::cache::{self, Cache, CacheEntry};
@@ -91,14 +92,24 @@ pub async fn run_keeping_bodies(
     let checker = Arc::new(Checker::new(config)?);
     let bar = if progress && !todo.is_empty() {
         let bar = ProgressBar::new(todo.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} URLs · {msg} · {per_sec}")
-                .expect("valid template"),
-        );
+        // The numbers are all in the message (progress::Reading): indicatif's own
+        // rate and ETA show empty or jittery digits before the first answers.
+        bar.set_style(ProgressStyle::with_template("{bar:30} {msg}").expect("valid template"));
         bar
     } else {
         ProgressBar::hidden()
     };
+    let total = todo.len() as u64;
+    let checking = Instant::now();
+    let reading = |done: u64| progress::Reading {
+        done,
+        total,
+        elapsed: checking.elapsed(),
+        hosts_in_flight: checker
+            .hosts_in_flight
+            .load(std::sync::atomic::Ordering::Relaxed),
+    };
+    bar.set_message(reading(0).line());
     let mut tasks = tokio::task::JoinSet::new();
     for url in todo {
         let checker = checker.clone();
@@ -114,12 +125,7 @@ pub async fn run_keeping_bodies(
             run.bodies.insert(url.clone(), body);
         }
         bar.inc(1);
-        bar.set_message(format!(
-            "{} hosts in flight",
-            checker
-                .hosts_in_flight
-                .load(std::sync::atomic::Ordering::Relaxed)
-        ));
+        bar.set_message(reading(bar.position()).line());
         let status = remember(cache, &url, outcome, config.failure_threshold);
         run.results.insert(url, status);
     }

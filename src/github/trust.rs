@@ -21,7 +21,11 @@ pub async fn trusted(env: &Env, head: Config, explicit: Option<&Path>) -> anyhow
         .ok_or_else(|| anyhow::anyhow!("a pull-request run needs pull_request.base.sha in GITHUB_EVENT_PATH to read the base branch's configuration"))?;
     let candidates: Vec<String> = match explicit {
         Some(p) => vec![p.to_string_lossy().trim_start_matches("./").to_string()],
-        None => vec!["paperlint.toml".into(), "config.toml".into()],
+        // The names discovery reads (never a config.toml, which may be a site's).
+        None => crate::config::DISCOVERED_NAMES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect(),
     };
     let mut base = Config::default();
     for path in candidates {

@@ -31,5 +31,15 @@ pub fn user_agent(custom: &str, mailto: &str) -> String {
 /// The HTTP client builder every stage starts from: the User-Agent set, rustls, no
 /// other policy (each stage adds its timeouts, redirects and resolver).
 pub fn client_builder(user_agent: &str) -> reqwest::ClientBuilder {
+    install_crypto_provider();
     reqwest::Client::builder().user_agent(user_agent)
+}
+
+/// Makes ring the process's TLS crypto provider. One TLS stack serves every client:
+/// rustls with ring, which the GitHub client (octocrab) is built with too, so no
+/// second provider (aws-lc) is compiled. reqwest is built without a provider of its
+/// own and uses this one.
+pub fn install_crypto_provider() {
+    // Fails only when a provider is installed already, which is the goal.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -125,6 +125,14 @@ pub fn json(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
 
 /// Writes the records as CSV, one row per entry; links are space-separated.
 pub fn csv(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
+    write_csv(records, out).map_err(|e| match e.into_kind() {
+        // Keep the writer's own error, so that a closed pipe is still one.
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("CSV: {other:?}")),
+    })
+}
+
+fn write_csv(records: &[EntryRecord], out: &mut dyn Write) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "file", "line", "column", "source", "section", "year", "title", "venue", "links", "cells",
@@ -151,7 +159,8 @@ pub fn csv(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
             r.cells.join(" | "),
         ])?;
     }
-    w.flush()
+    w.flush()?;
+    Ok(())
 }
 
 /// Writes one BibTeX entry per entry that names a paper (resolved metadata first, the

@@ -44,6 +44,8 @@ pub struct Summary {
     pub info: usize,
     /// Findings that carry a fix.
     pub fixable: usize,
+    /// Findings silenced by suppression comments in the lists (not in `findings`).
+    pub silenced: usize,
     /// Link-check counts; absent when the run was offline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<crate::model::LinkStats>,
@@ -76,6 +78,7 @@ impl Report {
             warnings: count(Severity::Warning),
             info: count(Severity::Info),
             fixable: findings.iter().filter(|f| f.fix.is_some()).count(),
+            silenced: 0,
             network: None,
             metadata: None,
         };
@@ -140,9 +143,13 @@ pub fn metadata_line(m: &crate::model::MetaStats) -> String {
 /// The one-line summary shared by the human and markdown reports.
 pub(crate) fn summary_line(s: &Summary) -> String {
     let files = counted(s.files, "file");
+    let silenced = match s.silenced {
+        0 => String::new(),
+        n => format!("; {n} silenced by comments"),
+    };
     if s.findings == 0 {
         return format!(
-            "no problems in {files} ({} checked)",
+            "no problems in {files} ({} checked{silenced})",
             counted(s.entries, "entry")
         );
     }
@@ -157,5 +164,6 @@ pub(crate) fn summary_line(s: &Summary) -> String {
     if s.fixable > 0 {
         line.push_str(&format!("; {} with a suggested fix", s.fixable));
     }
+    line.push_str(&silenced);
     line
 }

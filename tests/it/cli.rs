@@ -429,7 +429,7 @@ fn config_is_discovered_in_the_working_directory() {
         "[rules]\n\"url/malformed\" = \"off\"\n",
     )
     .unwrap();
-    // paperlint.toml wins over config.toml.
+    // A config.toml beside it is never read (it may be a static site's).
     std::fs::write(dir.path().join("config.toml"), "not toml at all [").unwrap();
     paperlint()
         .current_dir(dir.path())

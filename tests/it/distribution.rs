@@ -179,3 +179,68 @@ fn the_pre_commit_hook_runs_the_offline_check_on_readmes() {
     .unwrap();
     paperlint().args(&args).arg(&clean).assert().success();
 }
+
+#[test]
+fn one_tls_stack_rustls_with_ring() {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tree = String::from_utf8_lossy(&output.stdout);
+    assert!(tree.lines().any(|l| l.starts_with("rustls v0.23")));
+    assert!(tree.lines().any(|l| l.starts_with("ring v")));
+    for other in [
+        "aws-lc-rs",
+        "aws-lc-sys",
+        "openssl",
+        "native-tls",
+        "hyper-tls",
+    ] {
+        assert!(
+            !tree.lines().any(|l| l.starts_with(&format!("{other} v"))),
+            "{other} is compiled besides rustls with ring"
+        );
+    }
+    // reqwest has no provider of its own: every client must come from
+    // net::client_builder, which installs ring first.
+    let mut files = Vec::new();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        if file.ends_with("net/mod.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for bypass in ["Client::builder()", "Client::new()", "reqwest::get("] {
+            assert!(
+                !text.contains(bypass),
+                "{}: builds an HTTP client without net::client_builder",
+                file.display()
+            );
+        }
+    }
+}

@@ -416,3 +416,53 @@ async fn without_a_version_the_latest_release_is_installed() {
         assert!(run.installed().exists());
     }
 }
+
+#[tokio::test]
+async fn the_windows_asset_is_a_zip_holding_paperlint_exe() {
+    let Some(downloaders) = downloaders() else {
+        return;
+    };
+    if !has("zip") || !(has("unzip") || has("bsdtar")) {
+        eprintln!("skipping: zip/unzip are not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join("paperlint.exe"), "MZ stand-in\n").unwrap();
+    let status = Command::new("zip")
+        .current_dir(&staging)
+        .args(["-q", "../asset.zip", "paperlint.exe"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let asset = std::fs::read(dir.path().join("asset.zip")).unwrap();
+    let triple = "x86_64-pc-windows-msvc";
+    let name = format!("paperlint-{triple}.zip");
+    let server = MockServer::start().await;
+    Mock::given(path(format!("/releases/download/{VERSION}/{name}")))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(asset.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(path(format!("/releases/download/{VERSION}/{name}.sha256")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(format!("{}  {name}\n", sha256_hex(&asset))),
+        )
+        .mount(&server)
+        .await;
+    let run = run_install(
+        dir.path(),
+        downloaders[0],
+        &base(&server),
+        &[
+            ("PAPERLINT_VERSION", VERSION),
+            ("RUNNER_OS", "Windows"),
+            ("RUNNER_ARCH", "X64"),
+        ],
+    );
+    assert!(run.output.status.success(), "{}", run.stderr());
+    assert_eq!(
+        std::fs::read_to_string(run.install_dir.join("paperlint.exe")).unwrap(),
+        "MZ stand-in\n"
+    );
+}

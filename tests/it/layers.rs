@@ -17,9 +17,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("pure helpers", &["text", "source", "autolink"]),
     ("pure knowledge", &["scholarly", "venue", "parse", "config"]),
     // The offline stages.
-    ("pure stages", &["extract", "rules", "report"]),
+    ("pure stages", &["extract", "rules", "report", "suppress"]),
     ("offline pipeline", &["pipeline"]),
-    ("fix", &["fix"]),
+    ("fix", &["fix", "init"]),
     // Network primitives and the persistent cache.
     ("net", &["net", "cache"]),
     // The network stages.
