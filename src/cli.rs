@@ -482,8 +482,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         silenced,
     } = gather(&setup, args.offline, args.quiet);
     let Setup { config, paths, .. } = setup;
-    if files.is_empty() && failed > 0 {
+    if files.is_empty() && failed > 0 && !args.github {
         // Nothing could be read: there is no report to give, only the reasons above.
+        // (On GitHub the bot still says that it left its issue or comment alone.)
         return Ok(exit::TROUBLE);
     }
     let sources: Vec<&Source> = files.iter().map(|(s, _)| s).collect();
