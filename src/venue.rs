@@ -644,7 +644,7 @@ impl VenueModel {
 }
 
 /// Markup and decoration out of a cell: `:emoji:` shortcodes, HTML tags, Markdown
-/// emphasis, a few entities, typographic quotes.
+/// emphasis, HTML character references, typographic quotes.
 fn clean(s: &str) -> String {
     static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r":[a-z0-9_+-]+:").unwrap());
     static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").unwrap());
@@ -655,14 +655,13 @@ fn clean(s: &str) -> String {
         )
         .unwrap()
     });
-    let s = s
-        .replace("&amp;", "&")
-        .replace("&nbsp;", " ")
+    // Tags first, so that an escaped `&lt;b&gt;` stays text once decoded.
+    let s = TAG.replace_all(s, " ");
+    let s = crate::text::decode_entities(&s)
         .replace(['*', '`', '\u{a0}'], " ")
         // "Nat. Mach. Intell.(Perspective)": a parenthesis starts a word.
         .replace('(', " (");
     let s = SHORTCODE.replace_all(&s, " ");
-    let s = TAG.replace_all(&s, " ");
     let s = ARXIV_ID.replace_all(&s, " ");
     s.into_owned()
 }
