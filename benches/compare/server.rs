@@ -1,0 +1,170 @@
+//! Asynchronous loopback hosts for the link benchmarks: hyper HTTP/1.1 with keep-alive on
+//! tokio, one listener per host on its own loopback address (127.0.1.10, 127.0.1.11, …
+//! are distinct hosts to both link checkers), answering after a fixed latency or
+//! rate-limiting. Sleeping tasks cost no thread, so the servers never become the
+//! bottleneck the way a thread-per-connection server does at a few thousand requests
+//! per second.
+
+use http_body_util::Empty;
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+
+/// How every host of a farm answers.
+#[derive(Clone, Copy, Debug)]
+pub enum Policy {
+    /// `200` with an empty body after this delay.
+    Latency(Duration),
+    /// `200` at once, but `429` with `Retry-After: 1` for a request that would be the
+    /// (n+1)-th within one second (a sliding window, like many APIs).
+    PerSecond(usize),
+}
+
+/// Shared by a host's connections.
+struct State {
+    policy: Policy,
+    requests: Arc<AtomicUsize>,
+    rejected: Arc<AtomicUsize>,
+    first: Arc<Mutex<Option<Instant>>>,
+    window: Mutex<VecDeque<Instant>>,
+}
+
+impl State {
+    async fn answer(&self) -> Response<Empty<Bytes>> {
+        if self.requests.fetch_add(1, Ordering::Relaxed) == 0 {
+            let mut first = self.first.lock().expect("first lock");
+            first.get_or_insert_with(Instant::now);
+        }
+        let status = match self.policy {
+            Policy::Latency(delay) => {
+                tokio::time::sleep(delay).await;
+                StatusCode::OK
+            }
+            Policy::PerSecond(limit) => {
+                let now = Instant::now();
+                let mut window = self.window.lock().expect("window lock");
+                while window
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+                {
+                    window.pop_front();
+                }
+                if window.len() >= limit {
+                    self.rejected.fetch_add(1, Ordering::Relaxed);
+                    StatusCode::TOO_MANY_REQUESTS
+                } else {
+                    window.push_back(now);
+                    StatusCode::OK
+                }
+            }
+        };
+        let mut response = Response::new(Empty::new());
+        *response.status_mut() = status;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert("retry-after", hyper::header::HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+/// A set of hosts with one policy; the listeners stop when it is dropped.
+pub struct Farm {
+    addrs: Vec<SocketAddr>,
+    requests: Arc<AtomicUsize>,
+    rejected: Arc<AtomicUsize>,
+    first: Arc<Mutex<Option<Instant>>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Farm {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// The loopback address of host `i` (127.0.1.10 upwards, 200 per third octet).
+fn address(i: usize) -> Ipv4Addr {
+    Ipv4Addr::new(127, 0, 1 + (i / 200) as u8, 10 + (i % 200) as u8)
+}
+
+impl Farm {
+    /// Binds `hosts` listeners (port chosen by the kernel) on `runtime`.
+    pub fn start(runtime: &Runtime, hosts: usize, policy: Policy) -> Farm {
+        let requests = Arc::new(AtomicUsize::new(0));
+        let rejected = Arc::new(AtomicUsize::new(0));
+        let first = Arc::new(Mutex::new(None));
+        let mut addrs = Vec::new();
+        let mut tasks = Vec::new();
+        for i in 0..hosts {
+            let listener = runtime
+                .block_on(TcpListener::bind((address(i), 0)))
+                .expect("bind a loopback address (127.0.0.0/8 routes to lo)");
+            addrs.push(listener.local_addr().expect("bound address"));
+            let state = Arc::new(State {
+                policy,
+                requests: requests.clone(),
+                rejected: rejected.clone(),
+                first: first.clone(),
+                window: Mutex::new(VecDeque::new()),
+            });
+            tasks.push(runtime.spawn(accept(listener, state)));
+        }
+        Farm {
+            addrs,
+            requests,
+            rejected,
+            first,
+            tasks,
+        }
+    }
+
+    /// The URL of `path` on host `i mod hosts`.
+    pub fn url(&self, i: usize, path: &str) -> String {
+        format!("http://{}{path}", self.addrs[i % self.addrs.len()])
+    }
+
+    /// Since the last call (then reset): requests received, how many were answered
+    /// 429, and when the first arrived.
+    pub fn take_counts(&self) -> (usize, usize, Option<Instant>) {
+        (
+            self.requests.swap(0, Ordering::Relaxed),
+            self.rejected.swap(0, Ordering::Relaxed),
+            self.first.lock().expect("first lock").take(),
+        )
+    }
+}
+
+async fn accept(listener: TcpListener, state: Arc<State>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |_: Request<Incoming>| {
+                let state = state.clone();
+                async move { Ok::<_, Infallible>(state.answer().await) }
+            });
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
