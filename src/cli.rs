@@ -214,13 +214,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules(args) => rules(args),
         Command::Init(args) => init(args),
         Command::Completions(args) => {
-            let mut out = std::io::stdout().lock();
+            let mut out = stdout();
             clap_complete::generate(args.shell, &mut Cli::command(), "paperlint", &mut out);
             out.flush()?;
             Ok(exit::OK)
         }
         Command::Man => {
-            let mut out = std::io::stdout().lock();
+            let mut out = stdout();
             clap_mangen::Man::new(Cli::command()).render(&mut out)?;
             for sub in Cli::command().get_subcommands() {
                 let name = format!("paperlint-{}", sub.get_name());
@@ -234,7 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// `paperlint rules`: one line per rule, or a JSON array.
 fn rules(args: RulesArgs) -> anyhow::Result<u8> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     match args.format {
         RulesFormat::Text => {
             for r in crate::model::RULES {
@@ -273,7 +273,7 @@ fn init(args: InitArgs) -> anyhow::Result<u8> {
             return Ok(exit::TROUBLE);
         }
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     for (path, _) in &setup.files {
         writeln!(out, "wrote {}", setup.root.join(path).display())?;
     }
@@ -377,12 +377,23 @@ fn write_output(
                 .map_err(|e| anyhow::anyhow!("{}: cannot write output: {e}", path.display()))?;
         }
         None => {
-            let mut out = anstream::stdout();
+            let mut out = stdout();
             write(&mut out)?;
             out.flush()?;
         }
     }
     Ok(())
+}
+
+/// Standard output, locked once and buffered, colours kept or stripped as the real
+/// terminal allows: a report goes out in a few large writes instead of one per line
+/// (`std`'s stdout flushes at every newline). Callers flush before they return.
+fn stdout() -> anstream::AutoStream<Box<dyn Write>> {
+    let stdout = std::io::stdout();
+    let choice = anstream::AutoStream::choice(&stdout);
+    let buffered: Box<dyn Write> =
+        Box::new(std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()));
+    anstream::AutoStream::new(buffered, choice)
 }
 
 /// Everything `check` and `fix` learn about the files: per file, its source, entries
@@ -398,12 +409,11 @@ struct Gathered {
 fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
     let config = &setup.config;
     let (sources, mut failed) = load_sources(setup);
-    let linted: Vec<crate::pipeline::Linted> = sources
-        .iter()
-        .map(|s| crate::pipeline::lint(s, config))
-        .collect();
-    for (source, l) in sources.iter().zip(&linted) {
-        if l.entries.is_empty() && !quiet {
+    let size = |s: &Source| s.text.len();
+    let entries =
+        crate::pipeline::in_parallel(&sources, size, |s| crate::pipeline::entries(s, config));
+    for (source, e) in sources.iter().zip(&entries) {
+        if e.is_empty() && !quiet {
             eprintln!(
                 "paperlint: {}: no tables or links found",
                 source.display_path()
@@ -411,29 +421,50 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
         }
     }
     let mut online = None;
-    if !offline {
-        let all: Vec<&crate::model::Entry> = linted.iter().flat_map(|l| &l.entries).collect();
-        match crate::online::bring_up(&all, config, !quiet, true) {
-            Ok(o) => online = Some(o),
-            Err(e) => {
-                // No network (or no runtime): say so once, keep the offline report.
-                eprintln!("paperlint: {e:#}");
-                failed += 1;
+    // The offline rules need nothing from the network: they run beside it.
+    let findings = std::thread::scope(|scope| {
+        let rules = scope.spawn(|| {
+            let files: Vec<(&Source, &Vec<crate::model::Entry>)> =
+                sources.iter().zip(&entries).collect();
+            crate::pipeline::in_parallel(
+                &files,
+                |(s, _)| size(s),
+                |(s, e)| crate::rules::lint(s, e, config),
+            )
+        });
+        if !offline {
+            let all: Vec<&crate::model::Entry> = entries.iter().flatten().collect();
+            match crate::online::bring_up(&all, config, !quiet, true) {
+                Ok(o) => online = Some(o),
+                Err(e) => {
+                    // No network (or no runtime): say so once, keep the offline report.
+                    eprintln!("paperlint: {e:#}");
+                    failed += 1;
+                }
             }
         }
-    }
-    let empty = crate::online::Online::default();
-    let results = online.as_ref().unwrap_or(&empty);
+        rules
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    // Link and paper findings exist only where the network stages ran.
+    let network_findings = |(source, entries): &(&Source, &Vec<crate::model::Entry>)| {
+        online.as_ref().map_or_else(Vec::new, |results| {
+            results.findings(source, entries, config)
+        })
+    };
+    let pairs: Vec<(&Source, &Vec<crate::model::Entry>)> = sources.iter().zip(&entries).collect();
+    let more = crate::pipeline::in_parallel(&pairs, |(s, _)| size(s), network_findings);
+    drop(pairs);
     let mut silenced = 0;
     let files = sources
         .into_iter()
-        .zip(linted)
-        .map(|(source, mut l)| {
-            l.findings
-                .extend(results.findings(&source, &l.entries, config));
-            l.findings.sort_by_key(|f| (f.offset, f.rule));
-            silenced += suppress(&source, &mut l.findings, quiet);
-            (source, l)
+        .zip(entries.into_iter().zip(findings).zip(more))
+        .map(|(source, ((entries, mut findings), more))| {
+            findings.extend(more);
+            findings.sort_by_key(|f| (f.offset, f.rule));
+            silenced += suppress(&source, &mut findings, quiet);
+            (source, crate::pipeline::Linted { entries, findings })
         })
         .collect();
     Gathered {
@@ -592,7 +623,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
         println!("{said}");
         return Ok(if failed > 0 { exit::TROUBLE } else { exit::OK });
     }
-    let mut out = anstream::stdout();
+    let mut out = stdout();
     for r in &repairs {
         let path = r.source.display_path();
         if r.done.is_empty() {
@@ -621,6 +652,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    out.flush()?;
     let total: usize = repairs.iter().map(|r| r.done.len()).sum();
     if total == 0 && !args.quiet {
         eprintln!("paperlint: nothing to fix");
@@ -675,10 +707,11 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
     if sources.is_empty() && failed > 0 {
         return Ok(exit::TROUBLE);
     }
-    let per_file: Vec<Vec<crate::model::Entry>> = sources
-        .iter()
-        .map(|s| crate::pipeline::entries(s, &config))
-        .collect();
+    let per_file = crate::pipeline::in_parallel(
+        &sources,
+        |s| s.text.len(),
+        |s| crate::pipeline::entries(s, &config),
+    );
     let mut papers = std::collections::BTreeMap::new();
     if args.resolve {
         let all: Vec<&crate::model::Entry> = per_file.iter().flatten().collect();

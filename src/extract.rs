@@ -30,52 +30,98 @@ fn normalize_header(text: &str) -> String {
     crate::text::loose(text)
 }
 
+/// Whether `words` occurs in `text` bounded by spaces or the ends (both normalised to
+/// single spaces): `pub` in `pub venue`, not in `public`.
+fn contains_words(text: &str, words: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(words) {
+        let start = from + at;
+        let end = start + words.len();
+        if (start == 0 || bytes[start - 1] == b' ') && (end == text.len() || bytes[end] == b' ') {
+            return true;
+        }
+        from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
 /// Maps header cells to roles. For each role the earliest alias wins; an alias
 /// matches a header equal to it or, failing that, one containing it as whole words
 /// (`Pub.` → `pub`, `资源名（Name）` → `name`).
 pub fn map_columns(headers: &[String], config: &ColumnConfig) -> Columns {
-    let names: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
-    let mut taken = vec![false; names.len()];
-    let pick = |aliases: &[String], taken: &mut Vec<bool>| -> Option<usize> {
-        for alias in aliases {
-            let alias = normalize_header(alias);
-            if alias.is_empty() {
-                continue;
-            }
-            let exact = names
+    ColumnAliases::new(config).map(headers)
+}
+
+/// The configured header aliases of each role, normalised once per run (normalising
+/// them is dear, and a list has hundreds of tables).
+struct ColumnAliases {
+    year: Vec<String>,
+    title: Vec<String>,
+    venue: Vec<String>,
+    code: Vec<String>,
+    link: Vec<String>,
+}
+
+impl ColumnAliases {
+    fn new(config: &ColumnConfig) -> ColumnAliases {
+        let normalized = |aliases: &[String]| -> Vec<String> {
+            aliases
                 .iter()
-                .enumerate()
-                .find(|(i, n)| !taken[*i] && **n == alias);
-            let contains = || {
-                names
+                .map(|a| normalize_header(a))
+                .filter(|a| !a.is_empty())
+                .collect()
+        };
+        ColumnAliases {
+            year: normalized(&config.year),
+            title: normalized(&config.title),
+            venue: normalized(&config.venue),
+            code: normalized(&config.code),
+            link: normalized(&config.link),
+        }
+    }
+
+    /// [`map_columns`] with these aliases.
+    fn map(&self, headers: &[String]) -> Columns {
+        let names: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        let mut taken = vec![false; names.len()];
+        let pick = |aliases: &[String], taken: &mut Vec<bool>| -> Option<usize> {
+            for alias in aliases {
+                let exact = names
                     .iter()
                     .enumerate()
-                    .find(|(i, n)| !taken[*i] && format!(" {n} ").contains(&format!(" {alias} ")))
-            };
-            if let Some((i, _)) = exact.or_else(contains) {
-                taken[i] = true;
-                return Some(i);
+                    .find(|(i, n)| !taken[*i] && *n == alias);
+                let contains = || {
+                    names
+                        .iter()
+                        .enumerate()
+                        .find(|(i, n)| !taken[*i] && contains_words(n, alias))
+                };
+                if let Some((i, _)) = exact.or_else(contains) {
+                    taken[i] = true;
+                    return Some(i);
+                }
             }
+            None
+        };
+        let year = pick(&self.year, &mut taken);
+        let title = pick(&self.title, &mut taken);
+        let venue = pick(&self.venue, &mut taken);
+        let mut code = Vec::new();
+        while let Some(i) = pick(&self.code, &mut taken) {
+            code.push(i);
         }
-        None
-    };
-    let year = pick(&config.year, &mut taken);
-    let title = pick(&config.title, &mut taken);
-    let venue = pick(&config.venue, &mut taken);
-    let mut code = Vec::new();
-    while let Some(i) = pick(&config.code, &mut taken) {
-        code.push(i);
-    }
-    let mut link = Vec::new();
-    while let Some(i) = pick(&config.link, &mut taken) {
-        link.push(i);
-    }
-    Columns {
-        year,
-        title,
-        venue,
-        code,
-        link,
+        let mut link = Vec::new();
+        while let Some(i) = pick(&self.link, &mut taken) {
+            link.push(i);
+        }
+        Columns {
+            year,
+            title,
+            venue,
+            code,
+            link,
+        }
     }
 }
 
@@ -220,8 +266,9 @@ fn title_from(text: &str, links: &[Link]) -> Option<String> {
 /// Every entry of a parsed document, tables first (in order), then link blocks.
 pub fn extract(doc: &Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
     let mut entries = Vec::new();
+    let aliases = ColumnAliases::new(config);
     for (index, table) in doc.tables.iter().enumerate() {
-        table_entries(index, table, src, config, &mut entries);
+        table_entries(index, table, src, &aliases, &mut entries);
     }
     entries.extend(doc.blocks.iter().map(|b| block_entry(b, src)));
     entries.sort_by_key(|e| e.span.start);
@@ -232,11 +279,11 @@ fn table_entries(
     index: usize,
     table: &Table,
     src: &str,
-    config: &ColumnConfig,
+    aliases: &ColumnAliases,
     out: &mut Vec<Entry>,
 ) {
     let headers: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
-    let cols = map_columns(&headers, config);
+    let cols = aliases.map(&headers);
     for row in &table.rows {
         let mut links = Vec::new();
         for (i, cell) in row.cells.iter().enumerate() {
@@ -367,6 +414,18 @@ fn block_entry(block: &Block, src: &str) -> Entry {
 mod tests {
     use super::*;
     use crate::parse::parse;
+
+    #[test]
+    fn aliases_match_whole_words_only() {
+        assert!(contains_words("pub venue", "pub"));
+        assert!(contains_words("venue pub", "pub"));
+        assert!(contains_words("paper title here", "paper title"));
+        assert!(contains_words("a b a b c", "b c"));
+        assert!(!contains_words("public", "pub"));
+        assert!(!contains_words("the publication", "pub"));
+        assert!(contains_words("资源名 name", "name"));
+        assert!(!contains_words("资源名name", "name"));
+    }
 
     fn headers(h: &[&str]) -> Columns {
         map_columns(

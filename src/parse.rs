@@ -251,7 +251,7 @@ impl<'a> Builder<'a> {
                 if let Some(t) = self.table.as_mut()
                     && let (Some(mut cell), Some((_, cells))) = (t.cell.take(), t.row.as_mut())
                 {
-                    cell.text = collapse_space(&cell.text);
+                    collapse_space(&mut cell.text);
                     cells.push(cell);
                 }
             }
@@ -314,7 +314,7 @@ impl<'a> Builder<'a> {
                     };
                     let link = Link {
                         url: img.url,
-                        text: collapse_space(&img.alt),
+                        text: collapsed(img.alt),
                         span: img.span,
                         url_span,
                         text_span: None,
@@ -342,7 +342,7 @@ impl<'a> Builder<'a> {
                     kind: b.kind,
                     section: self.section(),
                     span: trim_span(self.src, b.span),
-                    text: collapse_space(&b.text),
+                    text: collapsed(b.text),
                     links: b.links,
                 });
             }
@@ -373,7 +373,7 @@ impl<'a> Builder<'a> {
         };
         Link {
             url: p.url,
-            text: collapse_space(&p.text),
+            text: collapsed(p.text),
             span,
             url_span,
             text_span,
@@ -624,8 +624,33 @@ fn trim_span(src: &str, span: Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
-fn collapse_space(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Collapses every run of whitespace to one space and trims the ends, in place. Text
+/// that is already in that form (most of it) is left as it is, with no allocation.
+fn collapse_space(s: &mut String) {
+    let mut after_space = true;
+    let tidy = s.chars().all(|c| {
+        let space = c.is_whitespace();
+        let fine = !space || (c == ' ' && !after_space);
+        after_space = space;
+        fine
+    }) && !after_space;
+    if tidy || s.is_empty() {
+        return;
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    *s = out;
+}
+
+/// [`collapse_space`] on an owned string.
+fn collapsed(mut s: String) -> String {
+    collapse_space(&mut s);
+    s
 }
 
 #[cfg(test)]
@@ -634,6 +659,21 @@ mod tests {
 
     fn table(md: &str) -> Table {
         parse(md).tables.into_iter().next().expect("a table")
+    }
+
+    #[test]
+    fn whitespace_collapses_to_single_spaces() {
+        for (raw, want) in [
+            ("", ""),
+            ("a b", "a b"),
+            ("  a \t\n b  ", "a b"),
+            (" ", ""),
+            ("a\u{a0}b", "a b"),
+            ("a  b", "a b"),
+            ("ab ", "ab"),
+        ] {
+            assert_eq!(collapsed(raw.to_string()), want, "{raw:?}");
+        }
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub fn arxiv_versioned_id(url: &str) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?ix)(?:arxiv\.org/(?:abs|pdf|html|format)/ | 10\.48550/arxiv\.)(\d{4}\.\d{4,5}(?:v\d+)? | [a-z-]+(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)").unwrap()
     });
+    // Every form names arXiv; most links do not, and they skip the regex.
+    if !contains_ignoring_case(url, "arxiv") {
+        return None;
+    }
     RE.captures(url).map(|c| c[1].to_lowercase())
 }
 
@@ -58,10 +62,23 @@ pub fn doi(url: &str) -> Option<String> {
         .unwrap()
     });
     // DOIs are often percent-encoded in links (`10.1145%2F3458754`).
-    let url = &percent_decode(url);
-    if let Some(c) = RE.captures(url) {
+    let decoded;
+    let url = if url.contains('%') {
+        decoded = percent_decode(url);
+        decoded.as_str()
+    } else {
+        url
+    };
+    // Every DOI starts `10.` and the Nature form names its host: most links have
+    // neither and skip the regexes.
+    if url.contains("10.")
+        && let Some(c) = RE.captures(url)
+    {
         let raw = c.get(1).or(c.get(2)).or(c.get(3))?.as_str();
         return Some(raw.trim_end_matches(['/', '.']).to_lowercase());
+    }
+    if !contains_ignoring_case(url, "nature.com") {
+        return None;
     }
     NATURE
         .captures(url)
@@ -190,7 +207,12 @@ pub fn normalized_url(url: &str) -> Option<String> {
 
 /// The host of an http(s) URL, lower-cased and without `www.`.
 pub fn host(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url.trim()).ok()?;
+    let url = url.trim();
+    if let Some(host) = plain_http_host(url) {
+        let host = host.to_ascii_lowercase();
+        return Some(host.trim_start_matches("www.").to_string());
+    }
+    let parsed = url::Url::parse(url).ok()?;
     Some(
         parsed
             .host_str()?
@@ -354,17 +376,89 @@ pub fn is_well_formed(url: &str) -> bool {
     matches!(check_http_url(url), Ok(()))
 }
 
+/// The scheme of a URL (`[A-Za-z][A-Za-z0-9+.-]*` before a `:`), as written. A scan, not
+/// a regex: it runs for every link of every list.
+fn scheme_of(url: &str) -> Option<&str> {
+    let bytes = url.as_bytes();
+    if !bytes.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let end = bytes
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')))?;
+    (bytes[end] == b':').then(|| &url[..end])
+}
+
+/// The host of `scheme://[userinfo@]host[:port][/?#…]` as written (empty when absent),
+/// or `None` when the URL has no `scheme://`.
+fn authority_host(url: &str) -> Option<&str> {
+    let scheme = scheme_of(url)?;
+    let rest = url[scheme.len() + 1..].strip_prefix("//")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let after_user = authority.find('@').map_or(rest, |at| &rest[at + 1..]);
+    Some(
+        &after_user[..after_user
+            .find(['/', '?', '#', ':'])
+            .unwrap_or(after_user.len())],
+    )
+}
+
+/// The host of an `http://` or `https://` URL that the URL parser would accept with
+/// that very host (up to letter case): a plain ASCII domain name whose last label is
+/// not a number (that would be read as an IPv4 address), no IDNA label, no stray
+/// characters, and a valid port if any. `None` means "ask the parser"; most links of
+/// a list take this path and skip a full parse.
+fn plain_http_host(url: &str) -> Option<&str> {
+    let scheme = scheme_of(url)?;
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return None;
+    }
+    let host = authority_host(url)?;
+    let last_label = host.rsplit('.').next()?;
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && last_label.bytes().any(|b| b.is_ascii_alphabetic())
+        && !contains_ignoring_case(host, "xn--");
+    if !plain {
+        return None;
+    }
+    // After the host: nothing, a path/query/fragment, or `:port` (digits, at most 65535).
+    let end = host.as_ptr() as usize - url.as_ptr() as usize + host.len();
+    let after = &url[end..];
+    if let Some(port) = after.strip_prefix(':') {
+        let port = &port[..port.find(['/', '?', '#']).unwrap_or(port.len())];
+        if !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u32>().unwrap_or(0) > 65535 {
+            return None;
+        }
+    } else if !(after.is_empty() || after.starts_with(['/', '?', '#'])) {
+        return None;
+    }
+    Some(host)
+}
+
+/// Whether `haystack` contains `needle` (ASCII, lower case) in any letter case.
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// Checks an absolute http(s) URL; the error says what is wrong with it.
 pub fn check_http_url(url: &str) -> Result<(), String> {
-    static AUTHORITY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)").unwrap()
-    });
     if url.chars().any(char::is_whitespace) {
         return Err("URL contains whitespace".into());
     }
     // The host is judged before parsing: `aclanthology.2022.x.398` would otherwise be
     // rejected as a bad IPv4 address, which hides what is really wrong.
-    if let Some(host) = AUTHORITY.captures(url).map(|c| c[1].to_ascii_lowercase()) {
+    if let Some(host) = authority_host(url) {
+        let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(host.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(host)
+        };
         let host = host.trim_end_matches('.');
         let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok() || host.starts_with('[');
         if host.is_empty() {
@@ -379,15 +473,15 @@ pub fn check_http_url(url: &str) -> Result<(), String> {
             }
         }
     }
-    url::Url::parse(url).map_err(|e| format!("URL does not parse: {e}"))?;
+    if plain_http_host(url).is_none() {
+        url::Url::parse(url).map_err(|e| format!("URL does not parse: {e}"))?;
+    }
     Ok(())
 }
 
 /// What is wrong with a link target, or `None` when it can work. Relative links
 /// (`figures/a.png`, `#section`) are fine: GitHub resolves them in the repository.
 pub fn url_problem(url: &str) -> Option<String> {
-    static SCHEME: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^([a-zA-Z][a-zA-Z0-9+.-]*):").unwrap());
     static TYPO: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)^(?:h?t{1,3}ps?|hh+ttps?|htt?s|http?s?s)$").unwrap());
     static NO_COLON: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^https?//").unwrap());
@@ -395,16 +489,16 @@ pub fn url_problem(url: &str) -> Option<String> {
     if url.is_empty() {
         return None;
     }
-    if let Some(c) = SCHEME.captures(url) {
-        let scheme = c[1].to_ascii_lowercase();
-        if scheme == "http" || scheme == "https" {
+    if let Some(scheme) = scheme_of(url) {
+        if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
             if !url[scheme.len() + 1..].starts_with("//") {
+                let scheme = scheme.to_ascii_lowercase();
                 return Some(format!("`{scheme}:` is not followed by `//`"));
             }
             return check_http_url(url).err();
         }
-        if TYPO.is_match(&scheme) {
-            return Some(format!("misspelt scheme `{}:`", &c[1]));
+        if TYPO.is_match(scheme) {
+            return Some(format!("misspelt scheme `{scheme}:`"));
         }
         return None;
     }
@@ -422,6 +516,47 @@ pub fn url_problem(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quick_host_agrees_with_the_url_parser() {
+        let urls = [
+            "https://arxiv.org/abs/2301.00001",
+            "HTTP://WWW.Example.COM:8080/a?b#c",
+            "https://user:pw@github.com/x",
+            "http://a.com:/x",
+            "http://a.com:99999/x",
+            "http://a.com:12ab/x",
+            "http://127.1/x",
+            "http://1.2.3.4",
+            "https://example.com./x",
+            "https://xn--nxasmq6b.com/",
+            "https://exa%41mple.com/",
+            "https://example.com\\path",
+            "https://[::1]/x",
+            "https://bücher.de/x",
+            "ftp://example.com/x",
+            "https://s3-us-west-2.amazonaws.com/x",
+            "https://a_b.example.org/",
+        ];
+        for url in urls {
+            let parsed = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string));
+            if let Some(quick) = plain_http_host(url) {
+                assert_eq!(Some(quick.to_ascii_lowercase()), parsed, "{url}");
+            }
+        }
+        assert_eq!(
+            plain_http_host("https://arxiv.org/abs/1"),
+            Some("arxiv.org")
+        );
+        assert_eq!(plain_http_host("http://a.com:99999/x"), None);
+        assert_eq!(plain_http_host("http://127.1/x"), None);
+        assert_eq!(
+            host("HTTPS://WWW.Example.COM/x").as_deref(),
+            Some("example.com")
+        );
+    }
 
     #[test]
     fn reads_arxiv_ids_and_dois() {

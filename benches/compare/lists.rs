@@ -105,6 +105,6 @@ fn gfm_tables(text: &str) -> String {
 fn is_delimiter(line: &str) -> bool {
     let t = line.trim();
     t.contains('-')
-        && t.contains(|c| c == '|' || c == ':')
+        && t.contains(['|', ':'])
         && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
 }

@@ -100,7 +100,9 @@ impl Tools {
         }
         Tools {
             paperlint: PathBuf::from(env!("CARGO_BIN_EXE_paperlint")),
-            baseline: std::env::var_os("PAPERLINT_BASELINE").map(PathBuf::from),
+            // Absolute: every workload runs in its own directory.
+            baseline: std::env::var_os("PAPERLINT_BASELINE")
+                .map(|p| std::fs::canonicalize(&p).unwrap_or_else(|_| PathBuf::from(p))),
             lychee,
         }
     }

@@ -42,7 +42,7 @@ pub fn run(
         if let Some(kib) = kib
             .lines()
             .filter_map(|l| l.trim().parse::<u64>().ok())
-            .last()
+            .next_back()
         {
             sample.rss = kib * 1024;
         }
