@@ -4,6 +4,7 @@
 //! its permissions read instead), and that nothing is overwritten without `--force`.
 
 use crate::cli::{example, paperlint};
+use crate::support::json_output;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -53,15 +54,12 @@ fn init_writes_the_config_with_the_detected_list_and_pinned_workflows() {
         assert!(text.contains(&pinned), "{workflow} is not pinned:\n{text}");
     }
     // The written configuration is what `check` uses: no path needed, the list is checked.
-    let out = paperlint()
-        .current_dir(repo.path())
-        .args(["check", "--offline", "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let report = json_output(
+        &mut paperlint()
+            .current_dir(repo.path())
+            .args(["check", "--offline", "--format", "json"]),
+        1,
+    );
     assert_eq!(report["findings"][0]["file"], "papers.md", "{report}");
 }
 

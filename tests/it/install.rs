@@ -164,6 +164,14 @@ async fn release_server(asset: &[u8], checksum_line: String, triple: &str) -> Mo
     server
 }
 
+/// The run said `reason`, built from source and asked the release server for nothing.
+async fn fell_back_without_downloading(run: &Run, reason: &str, server: &MockServer) {
+    assert!(run.output.status.success(), "{}", run.stderr());
+    assert!(run.stderr().contains(reason), "{}", run.stderr());
+    assert!(run.cargo_args().is_some(), "cargo install was not run");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
 fn base(server: &MockServer) -> String {
     format!("{}/releases/download", server.uri())
 }
@@ -321,14 +329,7 @@ async fn a_branch_ref_of_the_action_builds_from_source_without_downloading() {
         &base(&server),
         &[("GITHUB_ACTION_PATH", &action)],
     );
-    assert!(run.output.status.success(), "{}", run.stderr());
-    assert!(
-        run.stderr().contains("ref `main` is not a release tag"),
-        "{}",
-        run.stderr()
-    );
-    assert!(run.cargo_args().is_some());
-    assert!(server.received_requests().await.unwrap().is_empty());
+    fell_back_without_downloading(&run, "ref `main` is not a release tag", &server).await;
 }
 
 #[tokio::test]
@@ -373,14 +374,7 @@ async fn an_unknown_platform_says_so_and_builds_from_source() {
         &base(&server),
         &[("PAPERLINT_VERSION", VERSION), ("RUNNER_ARCH", "X86")],
     );
-    assert!(run.output.status.success(), "{}", run.stderr());
-    assert!(
-        run.stderr().contains("no release asset for this platform"),
-        "{}",
-        run.stderr()
-    );
-    assert!(run.cargo_args().is_some());
-    assert!(server.received_requests().await.unwrap().is_empty());
+    fell_back_without_downloading(&run, "no release asset for this platform", &server).await;
 }
 
 #[tokio::test]

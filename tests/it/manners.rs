@@ -4,6 +4,7 @@
 //! discovery that never takes a foreign file, and inline suppression comments.
 
 use crate::cli::{example, paperlint};
+use crate::support::json_output;
 use predicates::prelude::*;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -284,15 +285,15 @@ fn discovery_walks_up_to_the_repository_root_and_no_further() {
         format!("{off}[check]\nfiles = [\"lists/medical/README.md\"]\n"),
     )
     .unwrap();
-    let out = paperlint()
-        .current_dir(repo.join("lists"))
-        .args(["check", "--offline", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let report = json_output(
+        &mut paperlint().current_dir(repo.join("lists")).args([
+            "check",
+            "--offline",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
     assert_eq!(report["summary"]["entries"], 30, "{report}");
     // paperlint.toml beside .paperlint.toml: the visible one wins.
     std::fs::write(repo.join("paperlint.toml"), "[rules]\n").unwrap();
@@ -327,15 +328,12 @@ fn suppression_comments_silence_findings_and_the_summary_counts_them() {
         1,
     );
     std::fs::write(&list, &text).unwrap();
-    let out = paperlint()
-        .args(["check", "--offline", "--format", "json"])
-        .arg(&list)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let report = json_output(
+        &mut paperlint()
+            .args(["check", "--offline", "--format", "json"])
+            .arg(&list),
+        0,
+    );
     assert_eq!(
         report["findings"].as_array().map(Vec::len),
         Some(0),
@@ -349,15 +347,12 @@ fn suppression_comments_silence_findings_and_the_summary_counts_them() {
         .code(0)
         .stdout(predicate::str::contains("7 silenced by comments"));
     // Without the comments the same list has its seven findings.
-    let out = paperlint()
-        .args(["check", "--offline", "--format", "json"])
-        .arg(example())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let report = json_output(
+        &mut paperlint()
+            .args(["check", "--offline", "--format", "json"])
+            .arg(example()),
+        1,
+    );
     assert_eq!(report["summary"]["silenced"], 0);
     assert_eq!(report["findings"].as_array().map(Vec::len), Some(7));
 }

@@ -22,3 +22,9 @@ pub fn corpus_files() -> Option<Vec<PathBuf>> {
     files.sort();
     Some(files)
 }
+
+/// Runs `cmd`, expects exit `code` and returns its standard output parsed as JSON.
+pub fn json_output(cmd: &mut assert_cmd::Command, code: i32) -> serde_json::Value {
+    let out = cmd.assert().code(code).get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("JSON on stdout")
+}
