@@ -55,7 +55,7 @@ fn init_writes_the_config_with_the_detected_list_and_pinned_workflows() {
     }
     // The written configuration is what `check` uses: no path needed, the list is checked.
     let report = json_output(
-        &mut paperlint()
+        paperlint()
             .current_dir(repo.path())
             .args(["check", "--offline", "--format", "json"]),
         1,

@@ -286,7 +286,7 @@ fn discovery_walks_up_to_the_repository_root_and_no_further() {
     )
     .unwrap();
     let report = json_output(
-        &mut paperlint().current_dir(repo.join("lists")).args([
+        paperlint().current_dir(repo.join("lists")).args([
             "check",
             "--offline",
             "--format",
@@ -329,7 +329,7 @@ fn suppression_comments_silence_findings_and_the_summary_counts_them() {
     );
     std::fs::write(&list, &text).unwrap();
     let report = json_output(
-        &mut paperlint()
+        paperlint()
             .args(["check", "--offline", "--format", "json"])
             .arg(&list),
         0,
@@ -348,7 +348,7 @@ fn suppression_comments_silence_findings_and_the_summary_counts_them() {
         .stdout(predicate::str::contains("7 silenced by comments"));
     // Without the comments the same list has its seven findings.
     let report = json_output(
-        &mut paperlint()
+        paperlint()
             .args(["check", "--offline", "--format", "json"])
             .arg(example()),
         1,
