@@ -497,7 +497,7 @@ async fn upsert_issue(
     };
     let old = issue.body.as_deref().unwrap_or_default();
     let old_region = region::region(old, draft.marker, &draft.end);
-    let new_region = region::with_ticks(&draft.region, &region::ticked(old_region));
+    let new_region = region::with_ticks(&draft.region, old_region);
     let text = region::replace(old, draft.marker, &draft.end, &new_region);
     if issue.state == "closed" {
         api.reopen_issue(issue.number, &text, (!issue.locked).then_some(draft.reopen))

@@ -57,15 +57,34 @@ pub fn ticked(region: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// `region` with the rows whose key is in `ticked` ticked.
-pub fn with_ticks(region: &str, ticked: &BTreeSet<String>) -> String {
+/// `region` with the rows ticked that were ticked in `old`: by key, or for rows an
+/// older paperlint wrote without keys, by the row's text (commit aside).
+pub fn with_ticks(region: &str, old: &str) -> String {
+    let keys = ticked(old);
+    let keyless: BTreeSet<String> = old
+        .lines()
+        .filter(|l| l.starts_with("- [x] ") || l.starts_with("- [X] "))
+        .filter(|l| body::key_of_line(l).is_none())
+        .map(|l| comparable(l))
+        .collect();
     let mut out: String = region
         .lines()
-        .map(|l| match body::key_of_line(l) {
-            Some(k) if l.starts_with("- [ ] ") && ticked.contains(k) => {
+        .map(|l| {
+            let tick = l.starts_with("- [ ] ")
+                && match body::key_of_line(l) {
+                    Some(k) => {
+                        keys.contains(k) || {
+                            let bare = &l[..l.rfind("<!-- key=").unwrap_or(l.len())];
+                            keyless.contains(&comparable(bare))
+                        }
+                    }
+                    None => keyless.contains(&comparable(l)),
+                };
+            if tick {
                 l.replacen("- [ ] ", "- [x] ", 1)
+            } else {
+                l.to_string()
             }
-            _ => l.to_string(),
         })
         .collect::<Vec<_>>()
         .join("\n");
@@ -128,9 +147,16 @@ mod tests {
     fn ticks_follow_keys_and_do_not_make_a_region_differ() {
         let old = "- [x] [R#L4](https://g/o/r/blob/aaa/R#L4) a <!-- key=k1 -->\n- [ ] [R#L5](https://g/o/r/blob/aaa/R#L5) b <!-- key=k2 -->\n";
         let new = "- [ ] [R#L5](https://g/o/r/blob/bbb/R#L5) a <!-- key=k1 -->\n- [ ] [R#L6](https://g/o/r/blob/bbb/R#L6) b <!-- key=k2 -->\n";
-        let kept = with_ticks(new, &ticked(old));
+        let kept = with_ticks(new, old);
         assert!(kept.starts_with("- [x] [R#L5]"), "{kept}");
         assert!(kept.contains("- [ ] [R#L6]"), "{kept}");
+        // A body from before keys: the tick is found by the row's text.
+        let older = "- [x] [R#L4](https://g/o/r/blob/aaa/R#L4) a\n";
+        let kept = with_ticks(
+            "- [ ] [R#L4](https://g/o/r/blob/bbb/R#L4) a <!-- key=k1 -->\n",
+            older,
+        );
+        assert!(kept.starts_with("- [x] "), "{kept}");
         assert_eq!(
             comparable("- [x] [R](https://g/o/r/blob/aaa/R#L4) a\n"),
             comparable("- [ ] [R](https://g/o/r/blob/bbb/R#L4) a\n")
