@@ -65,7 +65,7 @@ pub fn with_ticks(region: &str, old: &str) -> String {
         .lines()
         .filter(|l| l.starts_with("- [x] ") || l.starts_with("- [X] "))
         .filter(|l| body::key_of_line(l).is_none())
-        .map(|l| comparable(l))
+        .map(comparable)
         .collect();
     let mut out: String = region
         .lines()
