@@ -252,6 +252,9 @@ impl<'a> Builder<'a> {
                     && let (Some(mut cell), Some((_, cells))) = (t.cell.take(), t.row.as_mut())
                 {
                     collapse_space(&mut cell.text);
+                    // A cell holds one or two links; the vector's growth leaves room
+                    // for four, which a long list pays for in every cell.
+                    cell.links.shrink_to_fit();
                     cells.push(cell);
                 }
             }
@@ -260,6 +263,8 @@ impl<'a> Builder<'a> {
                     && let Some((span, cells)) = t.row.take()
                 {
                     let source_cells = count_source_cells(&self.src[span.clone()]);
+                    let mut cells = cells;
+                    cells.shrink_to_fit();
                     let row = Row {
                         span,
                         cells,
@@ -343,7 +348,11 @@ impl<'a> Builder<'a> {
                     section: self.section(),
                     span: trim_span(self.src, b.span),
                     text: collapsed(b.text),
-                    links: b.links,
+                    links: {
+                        let mut links = b.links;
+                        links.shrink_to_fit();
+                        links
+                    },
                 });
             }
         }
