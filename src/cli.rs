@@ -174,6 +174,12 @@ pub mod exit {
 
 /// Parses the arguments and runs; returns the exit code.
 pub fn main() -> u8 {
+    // Masked in everything printed, whatever the command and its shape.
+    for var in ["GITHUB_TOKEN", "GH_TOKEN"] {
+        if let Ok(token) = std::env::var(var) {
+            crate::output::register_secret(&token);
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -191,7 +197,7 @@ pub fn main() -> u8 {
         // The reader went away (`| head`): what it wanted, it got.
         Err(e) if closed_pipe(&e) => exit::OK,
         Err(e) => {
-            eprintln!("paperlint: {e:#}");
+            crate::output::say(crate::output::error_line(&e));
             exit::TROUBLE
         }
     }
@@ -357,7 +363,7 @@ fn load_sources(setup: &Setup) -> (Vec<Source>, usize) {
                 failed += 1;
             }
             Err(e) => {
-                eprintln!("paperlint: {e}");
+                crate::output::say(&e);
                 failed += 1;
             }
         }
@@ -372,7 +378,9 @@ fn write_output(
     match output {
         Some(path) => {
             let mut buf = Vec::new();
-            write(&mut anstream::StripStream::new(&mut buf))?;
+            write(&mut crate::output::Masked::new(anstream::StripStream::new(
+                &mut buf,
+            )))?;
             std::fs::write(path, buf)
                 .map_err(|e| anyhow::anyhow!("{}: cannot write output: {e}", path.display()))?;
         }
@@ -391,8 +399,10 @@ fn write_output(
 fn stdout() -> anstream::AutoStream<Box<dyn Write>> {
     let stdout = std::io::stdout();
     let choice = anstream::AutoStream::choice(&stdout);
-    let buffered: Box<dyn Write> =
-        Box::new(std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()));
+    // Secrets are masked on their way out, whatever writes them.
+    let buffered: Box<dyn Write> = Box::new(crate::output::Masked::new(
+        std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
+    ));
     anstream::AutoStream::new(buffered, choice)
 }
 
@@ -417,7 +427,7 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
             eprintln!(
                 "paperlint: {}: no tables or links found",
                 source.display_path()
-            );
+            ));
         }
     }
     let mut online = None;
@@ -438,7 +448,7 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
                 Ok(o) => online = Some(o),
                 Err(e) => {
                     // No network (or no runtime): say so once, keep the offline report.
-                    eprintln!("paperlint: {e:#}");
+                    crate::output::say(crate::output::error_line(&e));
                     failed += 1;
                 }
             }
@@ -540,14 +550,16 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         match github_side(&config, &files, &unreadable, findings.clone()) {
             Ok(outcome) => {
                 left_alone = outcome.summary.clone();
+                let mut out = crate::output::Masked::new(std::io::stdout());
                 for notice in &outcome.notices {
-                    println!("{}", crate::github::actions::notice(notice));
+                    writeln!(out, "{}", crate::github::actions::notice(notice))?;
                 }
-                print!("{}", outcome.annotations);
+                write!(out, "{}", outcome.annotations)?;
+                out.flush()?;
                 findings = outcome.findings;
             }
             Err(e) => {
-                eprintln!("paperlint: {e:#}");
+                crate::output::say(crate::output::error_line(&e));
                 failed += 1;
             }
         }
@@ -601,12 +613,12 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
     for (source, linted) in files {
         let applied = fix::repair(&source, &linted, &config, &only);
         for (edit, why) in &applied.skipped {
-            eprintln!(
-                "paperlint: {}:{}: {} fix skipped: {why}",
+            crate::output::say(format_args!(
+                "{}:{}: {} fix skipped: {why}",
                 source.display_path(),
                 edit.line,
                 edit.rule
-            );
+            ));
         }
         repairs.push(fix::Repair {
             fixed: applied.text,
@@ -620,7 +632,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
             .enable_all()
             .build()?;
         let said = runtime.block_on(crate::github::fixes::propose(&env, &config, &repairs))?;
-        println!("{said}");
+        writeln!(crate::output::Masked::new(std::io::stdout()), "{said}")?;
         return Ok(if failed > 0 { exit::TROUBLE } else { exit::OK });
     }
     let mut out = stdout();
@@ -647,7 +659,9 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
                 }
             }
             Err(e) => {
-                eprintln!("paperlint: {path}: cannot write the fixes, the file is unchanged: {e}");
+                crate::output::say(format_args!(
+                    "{path}: cannot write the fixes, the file is unchanged: {e}"
+                ));
                 failed += 1;
             }
         }
@@ -655,7 +669,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
     out.flush()?;
     let total: usize = repairs.iter().map(|r| r.done.len()).sum();
     if total == 0 && !args.quiet {
-        eprintln!("paperlint: nothing to fix");
+        crate::output::say("nothing to fix");
     }
     Ok(if failed > 0 { exit::TROUBLE } else { exit::OK })
 }
@@ -694,6 +708,7 @@ fn github_side(
     runtime.block_on(crate::github::run(
         &env,
         &config.github,
+        &config.network,
         files,
         unreadable,
         findings,
@@ -718,7 +733,7 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
         match crate::online::bring_up(&all, &config, false, false) {
             Ok(online) => papers = online.papers,
             Err(e) => {
-                eprintln!("paperlint: {e:#}");
+                crate::output::say(crate::output::error_line(&e));
                 failed += 1;
             }
         }

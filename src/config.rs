@@ -314,6 +314,20 @@ pub struct NetworkConfig {
     /// Time limit of one request (a HEAD gets half of it).
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
+    /// Time limit of establishing a connection, for every client.
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// Longest silence while waiting for an answer (its first byte included) or its
+    /// body, for every client.
+    #[serde(with = "humantime_serde")]
+    pub read_timeout: Duration,
+    /// How long one host (or registry, or GitHub) may hold the run up with the pauses
+    /// it asks for; beyond it, the host is given up for this run.
+    #[serde(with = "humantime_serde")]
+    pub host_budget: Duration,
+    /// How long the network stages (registries, links) may take together.
+    #[serde(with = "humantime_serde")]
+    pub run_budget: Duration,
     /// Retries of a transient failure (timeout, reset, 5xx, 408, 429).
     pub retries: u32,
     /// First backoff between retries; it doubles each time, with jitter.
@@ -358,6 +372,10 @@ impl Default for NetworkConfig {
             host_concurrency: 4,
             host_interval: Duration::ZERO,
             timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(15),
+            host_budget: Duration::from_secs(60),
+            run_budget: Duration::from_secs(5 * 60),
             retries: 2,
             backoff: Duration::from_millis(500),
             retry_after_cap: Duration::from_secs(60),
@@ -601,8 +619,13 @@ impl Config {
 
     /// Regexes must compile and limits must be positive; errors name key and line.
     fn validate_network(&self, text: &str, name: &str) -> Result<(), ConfigError> {
-        let invalid = |key: &str, message: String| {
-            let offset = text.find(key).unwrap_or(0);
+        // The pattern's own line: its key's first mention, then the pattern after it.
+        let invalid = |key: &str, pattern: &str, message: String| {
+            let offset = text
+                .find(key)
+                .and_then(|k| text[k..].find(pattern).map(|o| k + o))
+                .or_else(|| text.find(pattern))
+                .unwrap_or(0);
             let (line, column) = line_col(text, offset);
             ConfigError::Invalid {
                 path: name.to_string(),
@@ -615,15 +638,23 @@ impl Config {
         for (key, patterns) in [("exclude", &n.exclude), ("include", &n.include)] {
             for p in patterns {
                 if let Err(e) = regex::Regex::new(p) {
-                    return Err(invalid(p, format!("`network.{key}`: invalid regex: {e}")));
+                    return Err(invalid(
+                        key,
+                        p,
+                        format!("`network.{key}`: invalid regex: {}", regex_problem(&e)),
+                    ));
                 }
             }
         }
         for r in &n.remap {
             if let Err(e) = regex::Regex::new(&r.pattern) {
                 return Err(invalid(
+                    "pattern",
                     &r.pattern,
-                    format!("`network.remap.pattern`: invalid regex: {e}"),
+                    format!(
+                        "`network.remap.pattern`: invalid regex: {}",
+                        regex_problem(&e)
+                    ),
                 ));
             }
         }
@@ -633,7 +664,11 @@ impl Config {
             ("max_body", n.max_body),
         ] {
             if value == 0 {
-                return Err(invalid(key, format!("`network.{key}` must be at least 1")));
+                return Err(invalid(
+                    key,
+                    key,
+                    format!("`network.{key}` must be at least 1"),
+                ));
             }
         }
         Ok(())
@@ -646,6 +681,18 @@ impl Config {
             None => Some(rule.default_severity()),
         }
     }
+}
+
+/// A regex error in one line: the regex crate draws the pattern with a caret under
+/// the problem over several lines; the last line says what the problem is.
+fn regex_problem(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    last.trim().trim_start_matches("error: ").to_string()
 }
 
 /// The key of a `key = value` line, if line `line` (1-based) is one.

@@ -1,7 +1,9 @@
 //! `paperlint fix`: the fixes of the findings applied as exact byte edits. Nothing
 //! outside the edited ranges changes; overlapping edits are skipped with a message,
 //! never merged; the file is replaced atomically (temporary file in the same folder,
-//! permissions kept, then rename), so a failed write leaves the original intact.
+//! permissions and owner kept, then rename), so a failed write leaves the original
+//! intact. A symlink's target is edited and the link kept; a read-only file is left
+//! alone.
 
 use crate::config::FixConfig;
 use crate::model::Finding;

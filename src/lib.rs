@@ -36,6 +36,7 @@ pub mod metadata;
 pub mod model;
 pub mod net;
 pub mod online;
+pub mod output;
 pub mod parse;
 pub mod pipeline;
 pub mod report;

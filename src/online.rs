@@ -8,6 +8,7 @@ use crate::check::{self, LinkRun};
 use crate::config::Config;
 use crate::metadata;
 use crate::model::{Entry, Finding, LinkStatus, MetaStats, PaperRef, Resolution, VenueTruth};
+use crate::net::host::Budget;
 use crate::source::Source;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -81,20 +82,17 @@ pub fn bring_up(
     if let Some(path) = &cache_path
         && let Err(e) = cache.save(path)
     {
-        eprintln!(
-            "paperlint: warning: cannot write cache {}: {e}",
+        crate::output::say(format_args!(
+            "warning: cannot write cache {}: {e}",
             path.display()
-        );
+        ));
     }
     if interactive {
         if check_links {
-            eprintln!(
-                "paperlint: {}",
-                crate::report::network_line(&online.links.stats)
-            );
+            crate::output::say(crate::report::network_line(&online.links.stats));
         }
         if let Some(m) = &online.meta {
-            eprintln!("paperlint: {}", crate::report::metadata_line(m));
+            crate::output::say(crate::report::metadata_line(m));
         }
     }
     Ok(online)
@@ -118,6 +116,9 @@ pub async fn run(
         }
     }
     let mut online = Online::default();
+    // One budget for the whole run: registries first, then links, never longer.
+    let n = &config.network;
+    let budget = Budget::new(n.run_budget, n.host_budget, n.retry_after_cap);
     if config.metadata.enabled {
         let mut wanted: BTreeSet<PaperRef> = refs.values().cloned().collect();
         // Links to a given arXiv version: that version's title counts too.
@@ -131,8 +132,15 @@ pub async fn run(
         } else {
             &config.metadata.mailto
         };
-        let (mut papers, mut stats) =
-            metadata::resolve(&wanted, &config.metadata, mailto, cache).await?;
+        let (mut papers, mut stats) = metadata::resolve_within(
+            &wanted,
+            &config.metadata,
+            &config.network,
+            budget,
+            mailto,
+            cache,
+        )
+        .await?;
         if config.metadata.venues {
             let agent = crate::net::user_agent("", mailto);
             let (venues, run) =
@@ -176,7 +184,7 @@ pub async fn run(
             landing.iter().cloned().collect()
         };
         online.links =
-            check::run_keeping_bodies(urls, &landing, &config.network, cache, progress).await?;
+            check::run_within(urls, &landing, &config.network, budget, cache, progress).await?;
     }
     for url in &verified {
         online.links.results.insert(

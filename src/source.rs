@@ -32,6 +32,15 @@ pub enum InputError {
         /// The configured limit.
         limit: u64,
     },
+    /// A device or pipe gave more than `check.max_file_size` bytes (its size is not
+    /// known in advance, so reading stopped at the limit).
+    #[error("{path}: more than the limit of {limit} bytes (raise check.max_file_size to read it)")]
+    TooLong {
+        /// The path as given.
+        path: String,
+        /// The configured limit.
+        limit: u64,
+    },
     /// The bytes are not UTF-8.
     #[error("{path}:{line}:{column}: invalid UTF-8 at byte offset {offset}")]
     InvalidUtf8 {
@@ -90,10 +99,13 @@ impl Source {
         }
     }
 
-    /// Reads `path`, refusing directories, files over `max_size` bytes and invalid UTF-8.
+    /// Reads `path`, refusing directories, more than `max_size` bytes and invalid
+    /// UTF-8. The limit is applied to what is read, not to what the metadata claims,
+    /// so devices and pipes (`/dev/zero`, a FIFO) are bounded too.
     pub fn load(path: &Path, max_size: u64) -> Result<Self, InputError> {
+        use std::io::Read;
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        let io = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => InputError::NotFound {
                 path: shown.clone(),
             },
@@ -101,21 +113,30 @@ impl Source {
                 path: shown.clone(),
                 source: e,
             },
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_dir() {
             return Err(InputError::Directory { path: shown });
         }
-        if meta.len() > max_size {
+        if meta.is_file() && meta.len() > max_size {
             return Err(InputError::TooLarge {
                 path: shown,
                 size: meta.len(),
                 limit: max_size,
             });
         }
-        let bytes = std::fs::read(path).map_err(|e| InputError::Io {
-            path: shown.clone(),
-            source: e,
-        })?;
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::new();
+        // One byte past the limit tells "exactly the limit" from "more".
+        file.take(max_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > max_size {
+            return Err(InputError::TooLong {
+                path: shown,
+                limit: max_size,
+            });
+        }
         Self::from_bytes(path, bytes)
     }
 
@@ -198,8 +219,10 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Replaces `path` with `contents` atomically: a temporary file in the same folder,
-/// flushed to disk (`fsync`), given the old file's permissions, then renamed over it.
-/// A failed write leaves the original intact and no temporary file behind.
+/// flushed to disk (`fsync`), given the old file's permissions (and owner, where the
+/// run may), then renamed over it. A failed write leaves the original intact and no
+/// temporary file behind. A symlink stays a link: the file it points to is replaced.
+/// A read-only file is refused, since the rename would get around its protection.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, contents, |_| Ok(()))
 }
@@ -211,25 +234,42 @@ pub fn write_atomic_with(
     before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path
+    let target = match std::fs::canonicalize(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let permissions = match std::fs::metadata(path) {
-        Ok(meta) => Some(meta.permissions()),
+    let meta = match std::fs::metadata(&target) {
+        Ok(meta) => Some(meta),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
+    if meta.as_ref().is_some_and(|m| m.permissions().readonly()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        ));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".paperlint-")
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    if let Some(permissions) = permissions {
-        std::fs::set_permissions(tmp.path(), permissions)?;
+    if let Some(meta) = &meta {
+        std::fs::set_permissions(tmp.path(), meta.permissions())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Keeping the owner needs privileges the run may not have: best effort.
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+        }
     }
     before_rename(tmp.path())?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
 }
 

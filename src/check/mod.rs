@@ -12,6 +12,7 @@ pub mod request;
 use crate::cache::{self, Cache, CacheEntry};
 use crate::config::NetworkConfig;
 use crate::model::{LinkStats, LinkStatus, permanent_target};
+use crate::net::host::Budget;
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::RegexSet;
 use request::{Checker, Outcome};
@@ -67,6 +68,24 @@ pub async fn run_keeping_bodies(
     cache: &mut Cache,
     progress: bool,
 ) -> anyhow::Result<LinkRun> {
+    let budget = Budget::new(
+        config.run_budget,
+        config.host_budget,
+        config.retry_after_cap,
+    );
+    run_within(urls, keep_body, config, budget, cache, progress).await
+}
+
+/// Like [`run_keeping_bodies`], within `budget` (shared with the other network
+/// stages): a URL not done by its deadline is unverified, never broken.
+pub async fn run_within(
+    urls: impl IntoIterator<Item = String>,
+    keep_body: &BTreeSet<String>,
+    config: &NetworkConfig,
+    budget: Budget,
+    cache: &mut Cache,
+    progress: bool,
+) -> anyhow::Result<LinkRun> {
     let started = Instant::now();
     let urls: BTreeSet<String> = urls.into_iter().filter(|u| checkable(u)).collect();
     let include = RegexSet::new(&config.include)?;
@@ -89,7 +108,7 @@ pub async fn run_keeping_bodies(
             None => todo.push(url),
         }
     }
-    let checker = Arc::new(Checker::new(config)?);
+    let checker = Arc::new(Checker::with_budget(config, budget)?);
     let bar = if progress && !todo.is_empty() {
         let bar = ProgressBar::new(todo.len() as u64);
         // The numbers are all in the message (progress::Reading): indicatif's own
@@ -115,7 +134,13 @@ pub async fn run_keeping_bodies(
         let checker = checker.clone();
         let keep = keep_body.contains(&url);
         tasks.spawn(async move {
-            let (outcome, body) = checker.check_keeping_body(&url, keep).await;
+            let checked = checker.check_keeping_body(&url, keep);
+            let (outcome, body) = tokio::time::timeout_at(budget.deadline, checked)
+                .await
+                .unwrap_or_else(|_| {
+                    let reason = "not checked within network.run_budget".to_string();
+                    (Outcome::Blocked { reason }, None)
+                });
             (url, outcome, body)
         });
     }

@@ -4,10 +4,11 @@
 
 use crate::config::NetworkConfig;
 use crate::model::Hop;
-use crate::net::resolve::{GuardedResolver, NoSuchHost, PrivateAddress, is_public};
-use crate::net::{self, Host, RateLimit};
+use crate::net::guard::{Guard, Refusal};
+use crate::net::resolve::{NoSuchHost, PrivateAddress};
+use crate::net::{self, Budget, GiveUp, Host, RateLimit};
 use regex::Regex;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -181,6 +182,8 @@ impl NetworkProbe {
 pub struct Checker {
     client: reqwest::Client,
     config: NetworkConfig,
+    guard: Guard,
+    budget: Budget,
     remaps: Vec<(Regex, String)>,
     global: Semaphore,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
@@ -194,15 +197,28 @@ pub struct Checker {
 const BLOCKING: &[u16] = &[401, 403, 429, 999];
 
 impl Checker {
-    /// Builds the HTTP client and limits from the configuration.
+    /// Builds the HTTP client and limits from the configuration, with a budget that
+    /// starts now.
     pub fn new(config: &NetworkConfig) -> anyhow::Result<Self> {
+        let budget = Budget::new(
+            config.run_budget,
+            config.host_budget,
+            config.retry_after_cap,
+        );
+        Self::with_budget(config, budget)
+    }
+
+    /// Builds the HTTP client and limits from the configuration, within `budget`
+    /// (shared with the other network stages of the run).
+    pub fn with_budget(config: &NetworkConfig, budget: Budget) -> anyhow::Result<Self> {
+        // Remap targets are not trusted: they stand for the list's URLs.
+        let guard = Guard::new(config.allow_private, []);
         let agent = net::user_agent(&config.user_agent, &config.mailto);
         let client = net::client_builder(&agent)
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(GuardedResolver {
-                allow_private: config.allow_private,
-            }))
-            .connect_timeout(config.timeout)
+            .dns_resolver(guard.resolver())
+            .connect_timeout(config.connect_timeout.min(config.timeout))
+            .read_timeout(config.read_timeout)
             .pool_max_idle_per_host(config.host_concurrency)
             .build()?;
         let remaps = config
@@ -213,6 +229,8 @@ impl Checker {
         Ok(Checker {
             client,
             config: config.clone(),
+            guard,
+            budget,
             remaps,
             global: Semaphore::new(config.concurrency.max(1)),
             hosts: Mutex::new(HashMap::new()),
@@ -238,11 +256,12 @@ impl Checker {
             .or_insert_with(|| {
                 let name = key.rsplit_once(':').map_or(key, |(h, _)| h);
                 let over = self.config.hosts.get(name);
-                Arc::new(Host::new(
+                Arc::new(Host::with_budget(
                     over.and_then(|h| h.concurrency)
                         .unwrap_or(self.config.host_concurrency),
                     over.and_then(|h| h.interval)
                         .unwrap_or(self.config.host_interval),
+                    self.budget,
                 ))
             })
             .clone()
@@ -312,6 +331,16 @@ impl Checker {
                     code: code.as_u16(),
                     to: next.to_string(),
                 });
+                // `file:`, `ftp:`, `mailto:`…: not a page this checker can see, and
+                // not a failure that may pass.
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Outcome::Blocked {
+                        reason: format!(
+                            "{} redirect to {next}, which is not an http(s) address",
+                            code.as_u16()
+                        ),
+                    };
+                }
                 if !seen.insert(next.to_string()) {
                     let chain: Vec<&str> = std::iter::once(original)
                         .chain(hops.iter().map(|h| h.to.as_str()))
@@ -376,14 +405,14 @@ impl Checker {
     /// no-network probe.
     async fn fetch(&self, url: &Url, logical_host: &str, get: bool) -> Result<Answer, Outcome> {
         let host_name = url.host_str().unwrap_or_default().to_string();
-        if let Ok(ip) = host_name
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            && !self.config.allow_private
-            && !is_public(ip)
-        {
-            return Err(Outcome::Skipped {
-                reason: format!("`{ip}` is a private address (network.allow_private)"),
+        if let Err(refusal) = self.guard.check(url).await {
+            return Err(match refusal {
+                Refusal::Private(_) | Refusal::PrivateName(_) => Outcome::Skipped {
+                    reason: refusal.to_string(),
+                },
+                Refusal::Scheme(_) | Refusal::Unresolved(_) => Outcome::Blocked {
+                    reason: refusal.to_string(),
+                },
             });
         }
         let key = format!("{}:{}", host_name, url.port_or_known_default().unwrap_or(0));
@@ -404,7 +433,7 @@ impl Checker {
                 });
             }
             let (sent, result) = {
-                let _host_permit = host.acquire().await;
+                let _host_permit = host.acquire().await.map_err(given_up)?;
                 let sent = tokio::time::Instant::now();
                 let _global = self
                     .global
@@ -437,21 +466,24 @@ impl Checker {
                     self.probe.answered();
                     let code = answer.code.as_u16();
                     if code == 429 || code == 503 {
-                        host.slow_down(
-                            RateLimit::read(&answer.headers, self.config.retry_after_cap)
-                                .retry_after,
-                            sent,
-                        );
-                        if limited_left > 0 && challenge(&answer).is_none() {
+                        // A challenge page is an answer, not a request to wait.
+                        if challenge(&answer).is_some() {
+                            return Ok(answer);
+                        }
+                        // Uncapped: a wait beyond what the run allows gives up now.
+                        let asked = RateLimit::read(&answer.headers, Duration::MAX).retry_after;
+                        if let Some(g) = host.refused(&status_text(answer.code), asked, sent) {
+                            return Err(given_up(g));
+                        }
+                        if limited_left > 0 {
                             limited_left -= 1;
                             continue;
                         }
                         return Ok(answer);
                     }
-                    if let Some(wait) =
-                        RateLimit::read(&answer.headers, self.config.retry_after_cap).reset_in
-                    {
-                        host.pause_until(tokio::time::Instant::now() + wait);
+                    if let Some(wait) = RateLimit::read(&answer.headers, Duration::MAX).reset_in {
+                        // This answer stands; the host's other links learn it is given up.
+                        let _ = host.pause_until(tokio::time::Instant::now() + wait);
                     }
                     if (code >= 500 || code == 408) && transient_left > 0 {
                         transient_left -= 1;
@@ -466,6 +498,11 @@ impl Checker {
                         self.probe.failed(logical_host);
                     } else {
                         self.probe.answered();
+                    }
+                    if matches!(failure, Failure::Timeout)
+                        && let Some(g) = host.unanswered("timed out")
+                    {
+                        return Err(given_up(g));
                     }
                     let transient = matches!(
                         failure,
@@ -503,9 +540,7 @@ impl Checker {
                             reason: format!("TLS certificate invalid: {e}"),
                         },
                         Failure::Private(h) => Outcome::Skipped {
-                            reason: format!(
-                                "`{h}` resolves to a private address (network.allow_private)"
-                            ),
+                            reason: Refusal::PrivateName(h).to_string(),
                         },
                     });
                 }
@@ -528,7 +563,7 @@ impl Checker {
     }
 
     /// HEAD, falling back to GET when HEAD is refused, unreliable or hangs. Only a
-    /// success, a redirect, 404/410 or 429 is taken from HEAD: any other error status
+    /// success, a redirect, 404/410, 429 or a 503 with `Retry-After` is taken from HEAD: any other error status
     /// (405, 403, 501, 400, a 503 challenge page...) is asked again with GET, whose
     /// body tells a bot challenge from a real failure.
     async fn request(
@@ -543,7 +578,9 @@ impl Checker {
             Ok(a)
                 if a.code.is_success()
                     || a.code.is_redirection()
-                    || matches!(a.code.as_u16(), 404 | 410 | 429) =>
+                    || matches!(a.code.as_u16(), 404 | 410 | 429)
+                    // "Unavailable, come back later": asking again at once is rude.
+                    || (a.code.as_u16() == 503 && a.headers.contains_key(RETRY_AFTER)) =>
             {
                 Ok(a)
             }
@@ -600,6 +637,18 @@ impl Checker {
             headers,
             body,
         })
+    }
+}
+
+/// The outcome of a URL whose host was given up: unverified for a host that refused
+/// or rate-limited, a transient failure (counted towards `link/broken` over runs) for
+/// one that never answered.
+fn given_up(g: GiveUp) -> Outcome {
+    let reason = format!("gave up on the host: {}", g.reason);
+    if g.unresponsive {
+        Outcome::Transient { reason }
+    } else {
+        Outcome::Blocked { reason }
     }
 }
 

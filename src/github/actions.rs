@@ -66,12 +66,15 @@ impl Files {
 }
 
 fn append(var: &str, path: &Path, text: &[u8]) -> anyhow::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
         .map_err(|e| anyhow::anyhow!("{var}: cannot open {}: {e}", path.display()))?;
+    // The summary is read by anyone who can see the run: no secret goes in it.
+    let mut file = crate::output::Masked::new(file);
     file.write_all(text)?;
+    file.flush()?;
     Ok(())
 }
 

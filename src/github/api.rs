@@ -8,6 +8,7 @@
 //! otherwise is *not* retried here: the caller decides (a create is retried only
 //! after looking again for its marker). The token never appears in an error message.
 
+use crate::config::NetworkConfig;
 use crate::net::RateLimit;
 use http::{Method, StatusCode};
 use octocrab::Octocrab;
@@ -152,6 +153,9 @@ pub struct Api {
     pub backoff: Duration,
     /// The most one request may take, answer included.
     pub timeout: Duration,
+    /// The most one wait may take, and all waits together (`network.host_budget`):
+    /// a limit asking for more ends the run's GitHub side at once.
+    pub budget: Duration,
     /// Rate-limit waits spent so far, in milliseconds.
     waited: std::sync::atomic::AtomicU64,
 }
@@ -161,14 +165,30 @@ const READ_ATTEMPTS: u32 = 4;
 const LIMITED_ATTEMPTS: u32 = 6;
 
 impl Api {
-    /// A client for `owner/repo` at `base` (`GITHUB_API_URL`).
+    /// A client for `owner/repo` at `base` (`GITHUB_API_URL`), with the default
+    /// network limits.
     pub fn new(base: &str, repo: &str, token: &str) -> anyhow::Result<Api> {
+        Api::with_network(base, repo, token, &NetworkConfig::default())
+    }
+
+    /// A client for `owner/repo` at `base`, with the connect and read timeouts and
+    /// the time budget of `network` (the whole-request limit is `[github] timeout`).
+    pub fn with_network(
+        base: &str,
+        repo: &str,
+        token: &str,
+        network: &NetworkConfig,
+    ) -> anyhow::Result<Api> {
         let octo = Octocrab::builder()
             .base_uri(base)
             .map_err(|_| anyhow::anyhow!("GITHUB_API_URL `{base}` is not a valid URL"))?
             .personal_token(token.to_string())
             // paperlint decides what may be retried (never a write blindly).
             .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+            // A socket that accepts and never answers must not hold the run.
+            .set_connect_timeout(Some(network.connect_timeout))
+            .set_read_timeout(Some(network.read_timeout))
+            .set_write_timeout(Some(network.read_timeout))
             .build()
             .map_err(|e| anyhow::anyhow!("cannot build the GitHub client: {e}"))?;
         Ok(Api {
@@ -179,6 +199,7 @@ impl Api {
             rate_limit_wait: Duration::from_secs(60),
             backoff: Duration::from_secs(1),
             timeout: Duration::from_secs(30),
+            budget: network.host_budget,
             waited: std::sync::atomic::AtomicU64::new(0),
         })
     }
@@ -203,7 +224,7 @@ impl Api {
         use std::sync::atomic::Ordering;
         let ms = wait.as_millis() as u64;
         let before = self.waited.fetch_add(ms, Ordering::SeqCst);
-        before + ms <= self.rate_limit_cap.as_millis() as u64
+        before + ms <= self.rate_limit_cap.min(self.budget).as_millis() as u64
     }
 
     /// Sends a request; returns status and parsed JSON body.
@@ -241,6 +262,7 @@ impl Api {
                     tokio::time::sleep(self.backoff * attempt).await;
                     continue;
                 }
+                Ok(Err(e)) if timed_out(&e) => return Err(err("failed: timed out".into(), None)),
                 Ok(Err(e)) => return Err(err(format!("failed: {}", safe(&e.to_string())), None)),
                 Err(_) => {
                     return Err(err(
@@ -262,10 +284,28 @@ impl Api {
                 &headers,
                 &message,
                 self.rate_limit_wait,
-                self.rate_limit_cap,
+                // Uncapped: a wait beyond the budget is refused, and named as asked.
+                Duration::MAX,
             ) {
                 limited += 1;
-                let wait = limit.wait.min(self.rate_limit_cap);
+                // A wait the run cannot afford ends it now, not after the wait.
+                if limit.wait > self.rate_limit_cap.min(self.budget) {
+                    let mut e = err(
+                        format!(
+                            "answered {}: {}, asked to wait {}: more than this run allows (network.host_budget {})",
+                            status.as_u16(),
+                            limit.kind,
+                            humantime::format_duration(Duration::from_secs(
+                                limit.wait.as_secs().max(1)
+                            )),
+                            humantime::format_duration(self.budget)
+                        ),
+                        Some(status.as_u16()),
+                    );
+                    e.rate_limited = true;
+                    return Err(e);
+                }
+                let wait = limit.wait;
                 if limited < LIMITED_ATTEMPTS && self.spend(wait) {
                     tokio::time::sleep(wait).await;
                     attempt -= 1;
@@ -586,8 +626,30 @@ fn rate_limited(
     })
 }
 
-/// Removes anything that looks like a token from text that came back from GitHub.
+/// Whether an octocrab error is a timeout (connect, read or write), somewhere in its
+/// chain of causes.
+fn timed_out(e: &octocrab::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        let text = err.to_string().to_lowercase();
+        if text.contains("timed out") || text.contains("timeout") {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// Removes the token, and anything else that looks like one, from text that came
+/// back from GitHub.
 fn safe(s: &str) -> String {
+    let s = crate::output::mask(s);
     s.split_whitespace()
         .map(|w| {
             if w.starts_with("ghp_")

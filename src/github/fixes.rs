@@ -61,7 +61,7 @@ fn apply(text: &str, edits: &[&Edit]) -> String {
 /// not proposed again, a merged one is never reopened (new fixes get a new pull
 /// request), and a person's commit on the branch stops the bot, which says why.
 pub async fn propose(env: &Env, config: &Config, repairs: &[Repair]) -> anyhow::Result<String> {
-    let mut api = Api::new(&env.api_url, &env.repository, env.token())?;
+    let mut api = Api::with_network(&env.api_url, &env.repository, env.token(), &config.network)?;
     api.configure(&config.github);
     propose_on(&api, env, config, repairs).await
 }

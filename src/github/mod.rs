@@ -142,11 +142,12 @@ pub struct Outcome {
 pub async fn run(
     env: &Env,
     config: &GitHubConfig,
+    network: &crate::config::NetworkConfig,
     files: &[String],
     unreadable: &[String],
     findings: Vec<Finding>,
 ) -> anyhow::Result<Outcome> {
-    let mut api = Api::new(&env.api_url, &env.repository, &env.token)?;
+    let mut api = Api::with_network(&env.api_url, &env.repository, &env.token, network)?;
     api.configure(config);
     let links = Links {
         server: &env.server_url,

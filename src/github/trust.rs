@@ -15,7 +15,7 @@ use std::path::Path;
 /// `head` with its widening settings taken from the base commit's configuration
 /// (the defaults when the base has none). `explicit` is `--config`, if given.
 pub async fn trusted(env: &Env, head: Config, explicit: Option<&Path>) -> anyhow::Result<Config> {
-    let api = Api::new(&env.api_url, &env.repository, env.token())?;
+    let api = Api::with_network(&env.api_url, &env.repository, env.token(), &head.network)?;
     let at = env
         .pr_base_sha()
         .ok_or_else(|| anyhow::anyhow!("a pull-request run needs pull_request.base.sha in GITHUB_EVENT_PATH to read the base branch's configuration"))?;

@@ -8,7 +8,10 @@
 use super::year_in;
 use crate::config::MetadataConfig;
 use crate::model::{Paper, PaperRef, Resolution};
+use crate::net::guard::{Guard, GuardedError};
+use crate::net::{Budget, Host, RateLimit};
 use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
 use tokio::time::Instant;
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
@@ -93,18 +96,23 @@ pub fn parse_feed(xml: &str) -> Result<Feed, String> {
 }
 
 /// Resolves `ids`; returns the resolutions and the number of API requests made.
+/// Requests go one at a time, `metadata.arxiv_interval` apart, through `guard`,
+/// within `budget` (a refusing or silent API is given up, its ids left unknown).
 pub async fn resolve(
     client: &reqwest::Client,
+    guard: &Guard,
     config: &MetadataConfig,
+    budget: Budget,
     ids: &[String],
 ) -> (BTreeMap<String, Resolution>, usize) {
     let mut out = BTreeMap::new();
     let mut requests = 0;
     let batch = config.arxiv_batch.clamp(1, 100);
-    let mut queue: VecDeque<Vec<String>> = ids.chunks(batch).map(|c| c.to_vec()).collect();
-    let mut last: Option<Instant> = None;
+    let mut queue: VecDeque<(Vec<String>, usize)> =
+        ids.chunks(batch).map(|c| (c.to_vec(), 0)).collect();
+    let api = Host::with_budget(1, config.arxiv_interval, budget);
     let mut unreachable: Option<String> = None;
-    while let Some(chunk) = queue.pop_front() {
+    while let Some((chunk, refused)) = queue.pop_front() {
         // The API could not be reached: the other batches would fail the same way.
         if let Some(why) = &unreachable {
             for id in chunk {
@@ -117,12 +125,51 @@ pub async fn resolve(
             }
             continue;
         }
-        if let Some(t) = last {
-            tokio::time::sleep_until(t + config.arxiv_interval).await;
-        }
-        last = Some(Instant::now());
+        let permit = match api.acquire().await {
+            Ok(p) => p,
+            Err(g) => {
+                unreachable = Some(format!("arXiv API given up: {}", g.reason));
+                queue.push_front((chunk, refused));
+                continue;
+            }
+        };
+        let sent = Instant::now();
         requests += 1;
-        match query(client, config, &chunk).await {
+        let answer = tokio::time::timeout_at(budget.deadline, query(client, guard, config, &chunk))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Trouble::Failed(
+                    "not answered within network.run_budget".into(),
+                ))
+            });
+        drop(permit);
+        let answer = match answer {
+            Err(Trouble::Refused { what, wait }) => {
+                match api.refused(&what, wait, sent) {
+                    Some(g) => unreachable = Some(format!("arXiv API given up: {}", g.reason)),
+                    None if refused + 1 < ATTEMPTS => {}
+                    None => unreachable = Some(format!("arXiv API kept answering {what}")),
+                }
+                queue.push_front((chunk, refused + 1));
+                continue;
+            }
+            Err(Trouble::Silent(why)) => {
+                if let Some(g) = api.unanswered(&why) {
+                    unreachable = Some(format!("arXiv API given up: {}", g.reason));
+                }
+                Err(why)
+            }
+            Err(Trouble::Unreachable(why)) => {
+                unreachable = Some(why.clone());
+                Err(why)
+            }
+            Err(Trouble::Failed(why)) => Err(why),
+            Ok(feed) => {
+                api.speed_up(sent);
+                Ok(feed)
+            }
+        };
+        match answer {
             // A feed with no entry at all says nothing about the ids: arXiv answers so
             // for ids that do not exist, but also when it has a bad day. Only a feed
             // that returns the batch's other ids is evidence the missing one is not there.
@@ -168,8 +215,8 @@ pub async fn resolve(
             Ok(Feed::Rejected(why)) if chunk.len() > 1 => {
                 // One bad id spoils a batch: split it to find which.
                 let (a, b) = chunk.split_at(chunk.len() / 2);
-                queue.push_front(b.to_vec());
-                queue.push_front(a.to_vec());
+                queue.push_front((b.to_vec(), 0));
+                queue.push_front((a.to_vec(), 0));
                 let _ = why;
             }
             Ok(Feed::Rejected(why)) => {
@@ -181,9 +228,6 @@ pub async fn resolve(
                 );
             }
             Err(why) => {
-                if why.starts_with("arXiv API unreachable") {
-                    unreachable = Some(why.clone());
-                }
                 for id in chunk {
                     out.insert(
                         id,
@@ -198,37 +242,82 @@ pub async fn resolve(
     (out, requests)
 }
 
+/// Attempts at one batch while the API refuses it (429/503), before "unknown".
+const ATTEMPTS: usize = 4;
+
+/// Why a query gave no feed.
+enum Trouble {
+    /// The API refused (429/503), maybe saying how long to wait.
+    Refused {
+        what: String,
+        wait: Option<Duration>,
+    },
+    /// No answer in time.
+    Silent(String),
+    /// The API cannot be reached at all.
+    Unreachable(String),
+    /// Any other failure.
+    Failed(String),
+}
+
 async fn query(
     client: &reqwest::Client,
+    guard: &Guard,
     config: &MetadataConfig,
     ids: &[String],
-) -> Result<Feed, String> {
+) -> Result<Feed, Trouble> {
     let id_list = ids.join(",");
     let max = ids.len().to_string();
-    let request = if ids.len() > POST_ABOVE {
+    let params = [("id_list", id_list.as_str()), ("max_results", max.as_str())];
+    let sent = if ids.len() > POST_ABOVE {
+        // A POST is not redirected; the endpoint is the configured one.
+        let url = url::Url::parse(&config.arxiv_api).map_err(|_| {
+            Trouble::Failed(format!("arxiv_api `{}` is not a URL", config.arxiv_api))
+        })?;
+        guard
+            .check(&url)
+            .await
+            .map_err(|r| Trouble::Failed(format!("arXiv API: {r}")))?;
         client
-            .post(&config.arxiv_api)
-            .form(&[("id_list", id_list.as_str()), ("max_results", max.as_str())])
+            .post(url)
+            .form(&params)
+            .send()
+            .await
+            .map_err(GuardedError::from)
     } else {
-        client
-            .get(&config.arxiv_api)
-            .query(&[("id_list", id_list.as_str()), ("max_results", max.as_str())])
+        let mut url = url::Url::parse(&config.arxiv_api).map_err(|_| {
+            Trouble::Failed(format!("arxiv_api `{}` is not a URL", config.arxiv_api))
+        })?;
+        url.query_pairs_mut().extend_pairs(params);
+        guard.get(client, url.as_str(), &[], 3).await
     };
-    let response = request
-        .send()
-        .await
-        .map_err(|e| format!("arXiv API unreachable: {e}"))?;
+    let response = match sent {
+        Ok(r) => r,
+        Err(GuardedError::Http(e)) if e.is_timeout() => {
+            return Err(Trouble::Silent("arXiv API timed out".into()));
+        }
+        Err(GuardedError::Http(e)) if e.is_connect() => {
+            return Err(Trouble::Unreachable(format!("arXiv API unreachable: {e}")));
+        }
+        Err(e) => return Err(Trouble::Failed(format!("arXiv API: {e}"))),
+    };
     let status = response.status();
+    if matches!(status.as_u16(), 429 | 503) {
+        return Err(Trouble::Refused {
+            what: status.to_string(),
+            wait: RateLimit::read(response.headers(), Duration::MAX).retry_after,
+        });
+    }
     let body = response
         .text()
         .await
-        .map_err(|e| format!("arXiv API: {e}"))?;
+        .map_err(|e| Trouble::Failed(format!("arXiv API: {e}")))?;
     match status.as_u16() {
         200 | 400 => match parse_feed(&body) {
             Ok(feed) => Ok(feed),
             Err(e) if status.as_u16() == 400 => Ok(Feed::Rejected(e)),
-            Err(e) => Err(e),
+            Err(e) => Err(Trouble::Failed(e)),
         },
-        code => Err(format!("arXiv API answered {code}")),
+        code => Err(Trouble::Failed(format!("arXiv API answered {code}"))),
     }
 }

@@ -5,11 +5,11 @@
 
 use crate::config::MetadataConfig;
 use crate::model::{Paper, PaperRef, Resolution};
-use crate::net::{Host, RateLimit};
+use crate::net::guard::{Guard, GuardedError};
+use crate::net::{Budget, Host, RateLimit};
 use futures::StreamExt;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -82,138 +82,175 @@ pub fn paper_from_json(m: &Value, source: &str) -> Paper {
     }
 }
 
+/// What the DOI lookups of one run share: the client and its guard, one pacing and
+/// budget for Crossref and one for the DOI resolver.
+pub struct Lookup<'a> {
+    /// The registries' client (it follows no redirects itself).
+    pub client: &'a reqwest::Client,
+    /// The address guard every hop passes.
+    pub guard: &'a Guard,
+    /// Endpoints and limits.
+    pub config: &'a MetadataConfig,
+    /// Contact for Crossref's polite pool.
+    pub mailto: &'a str,
+    /// Redirects followed at most (content negotiation redirects once or twice).
+    pub max_redirects: usize,
+    /// The run's budget.
+    pub budget: Budget,
+}
+
+/// The state of one run of lookups.
+struct Run<'a> {
+    lookup: &'a Lookup<'a>,
+    crossref: Host,
+    resolver: Host,
+    requests: AtomicUsize,
+    unreachable: AtomicBool,
+}
+
 /// Resolves DOIs; returns the resolutions and the number of requests made.
 pub async fn resolve(
-    client: &reqwest::Client,
-    config: &MetadataConfig,
-    mailto: &str,
+    lookup: &Lookup<'_>,
     dois: &[String],
 ) -> (BTreeMap<String, Resolution>, usize) {
-    let host = Arc::new(Host::new(
-        config.crossref_concurrency.max(1),
-        Duration::ZERO,
-    ));
-    let requests = Arc::new(AtomicUsize::new(0));
-    let unreachable = Arc::new(AtomicBool::new(false));
+    let concurrency = lookup.config.crossref_concurrency.max(1);
+    let run = Run {
+        lookup,
+        crossref: Host::with_budget(concurrency, Duration::ZERO, lookup.budget),
+        resolver: Host::with_budget(concurrency, Duration::ZERO, lookup.budget),
+        requests: AtomicUsize::new(0),
+        unreachable: AtomicBool::new(false),
+    };
+    let deadline = lookup.budget.deadline;
     let results: Vec<(String, Resolution)> = futures::stream::iter(dois.iter().cloned())
         .map(|doi| {
-            let (host, requests, unreachable) =
-                (host.clone(), requests.clone(), unreachable.clone());
+            let run = &run;
             async move {
-                let res =
-                    resolve_one(client, config, mailto, &host, &requests, &unreachable, &doi).await;
+                let res = tokio::time::timeout_at(deadline, resolve_one(run, &doi))
+                    .await
+                    .unwrap_or_else(|_| Resolution::Unknown {
+                        reason: "not resolved within network.run_budget".into(),
+                    });
                 (doi, res)
             }
         })
-        .buffer_unordered(config.crossref_concurrency.max(1))
+        .buffer_unordered(concurrency)
         .collect()
         .await;
     (
         results.into_iter().collect(),
-        requests.load(Ordering::SeqCst),
+        run.requests.load(Ordering::SeqCst),
     )
 }
 
-async fn resolve_one(
-    client: &reqwest::Client,
-    config: &MetadataConfig,
-    mailto: &str,
+/// Attempts at one request to a registry that keeps refusing, before "unknown".
+const ATTEMPTS: usize = 4;
+
+/// One GET to a registry through `host`: paced, guarded, refusals (429/503) waited
+/// out within the budget. `Err` is the reason the answer is unknown.
+async fn ask(
+    run: &Run<'_>,
     host: &Host,
-    requests: &AtomicUsize,
-    unreachable: &AtomicBool,
-    doi: &str,
-) -> Resolution {
-    let base = config.crossref_api.trim_end_matches('/');
-    let mut url = format!("{base}/works/{}", encode_doi(doi));
-    if !mailto.is_empty() {
-        url.push_str(&format!("?mailto={mailto}"));
-    }
-    for _ in 0..4 {
-        let permit = host.acquire().await;
-        // Once Crossref could not be reached, do not try each DOI in turn.
-        if unreachable.load(Ordering::SeqCst) {
-            return Resolution::Unknown {
-                reason: "Crossref unreachable".into(),
-            };
+    service: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<reqwest::Response, String> {
+    let lookup = run.lookup;
+    for _ in 0..ATTEMPTS {
+        let permit = host
+            .acquire()
+            .await
+            .map_err(|g| format!("{service} given up: {}", g.reason))?;
+        // Once the service could not be reached, do not try each DOI in turn.
+        if run.unreachable.load(Ordering::SeqCst) {
+            return Err(format!("{service} unreachable"));
         }
         let sent = tokio::time::Instant::now();
-        requests.fetch_add(1, Ordering::SeqCst);
-        let response = client.get(&url).send().await;
+        run.requests.fetch_add(1, Ordering::SeqCst);
+        let response = lookup
+            .guard
+            .get(lookup.client, url, headers, lookup.max_redirects)
+            .await;
         drop(permit);
         let response = match response {
             Ok(r) => r,
-            Err(e) => {
-                if e.is_connect() {
-                    unreachable.store(true, Ordering::SeqCst);
+            Err(GuardedError::Http(e)) if e.is_timeout() => {
+                if let Some(g) = host.unanswered("timed out") {
+                    return Err(format!("{service} given up: {}", g.reason));
                 }
-                return Resolution::Unknown {
-                    reason: format!("Crossref unreachable: {e}"),
-                };
+                continue;
             }
+            Err(GuardedError::Http(e)) => {
+                if e.is_connect() {
+                    run.unreachable.store(true, Ordering::SeqCst);
+                }
+                return Err(format!("{service} unreachable: {e}"));
+            }
+            Err(e) => return Err(format!("{service}: {e}")),
         };
         pace(host, response.headers(), sent);
-        match response.status().as_u16() {
-            200 => {
-                let Ok(body) = response.json::<Value>().await else {
-                    return Resolution::Unknown {
-                        reason: "Crossref answered invalid JSON".into(),
-                    };
-                };
-                return Resolution::Found {
-                    paper: paper_from_json(&body["message"], "Crossref"),
-                };
+        let status = response.status();
+        if matches!(status.as_u16(), 429 | 503) {
+            let asked = RateLimit::read(response.headers(), Duration::MAX).retry_after;
+            if let Some(g) = host.refused(&status.to_string(), asked, sent) {
+                return Err(format!("{service} given up: {}", g.reason));
             }
-            404 => return elsewhere(client, config, requests, doi).await,
-            429 | 503 => continue,
-            code => {
-                return Resolution::Unknown {
-                    reason: format!("Crossref answered {code}"),
-                };
-            }
+            continue;
         }
+        host.speed_up(sent);
+        return Ok(response);
     }
-    Resolution::Unknown {
-        reason: "Crossref kept rate-limiting".into(),
+    Err(format!("{service} kept refusing"))
+}
+
+async fn resolve_one(run: &Run<'_>, doi: &str) -> Resolution {
+    let lookup = run.lookup;
+    let base = lookup.config.crossref_api.trim_end_matches('/');
+    let mut url = format!("{base}/works/{}", encode_doi(doi));
+    if !lookup.mailto.is_empty() {
+        url.push_str(&format!("?mailto={}", lookup.mailto));
+    }
+    let response = match ask(run, &run.crossref, "Crossref", &url, &[]).await {
+        Ok(r) => r,
+        Err(reason) => return Resolution::Unknown { reason },
+    };
+    match response.status().as_u16() {
+        200 => match response.json::<Value>().await {
+            Ok(body) => Resolution::Found {
+                paper: paper_from_json(&body["message"], "Crossref"),
+            },
+            Err(_) => Resolution::Unknown {
+                reason: "Crossref answered invalid JSON".into(),
+            },
+        },
+        404 => elsewhere(run, doi).await,
+        code => Resolution::Unknown {
+            reason: format!("Crossref answered {code}"),
+        },
     }
 }
 
 /// Crossref's `x-rate-limit-limit`/`x-rate-limit-interval` set the pace (`limit`
-/// requests per `interval`); `x-concurrency-limit` caps requests at once; 429 and
-/// `Retry-After` slow it down.
+/// requests per `interval`) and `x-concurrency-limit` the requests at once; 429 and
+/// 503 are handled by the caller (`Host::refused`).
 fn pace(host: &Host, headers: &reqwest::header::HeaderMap, sent: tokio::time::Instant) {
     let limits = RateLimit::read(headers, Duration::from_secs(60));
     if let Some(interval) = limits.interval {
-        host.pause_until(sent + interval);
+        let _ = host.pause_until(sent + interval);
     }
     if let Some(limit) = limits.concurrency {
         host.limit_concurrency(limit);
-    }
-    if let Some(wait) = limits.retry_after {
-        host.slow_down(Some(wait), sent);
     }
 }
 
 /// Crossref does not know the DOI: ask the handle system whether it exists at all,
 /// and if it does, get its metadata by content negotiation.
-async fn elsewhere(
-    client: &reqwest::Client,
-    config: &MetadataConfig,
-    requests: &AtomicUsize,
-    doi: &str,
-) -> Resolution {
-    let base = config.doi_api.trim_end_matches('/');
-    requests.fetch_add(1, Ordering::SeqCst);
-    let handle = match client
-        .get(format!("{base}/api/handles/{}", encode_doi(doi)))
-        .send()
-        .await
-    {
+async fn elsewhere(run: &Run<'_>, doi: &str) -> Resolution {
+    let base = run.lookup.config.doi_api.trim_end_matches('/');
+    let url = format!("{base}/api/handles/{}", encode_doi(doi));
+    let handle = match ask(run, &run.resolver, "DOI handle API", &url, &[]).await {
         Ok(r) => r,
-        Err(e) => {
-            return Resolution::Unknown {
-                reason: format!("DOI handle API unreachable: {e}"),
-            };
-        }
+        Err(reason) => return Resolution::Unknown { reason },
     };
     let status = handle.status().as_u16();
     // An HTML error page (a proxy, a bad day) is no verdict: only the API's own JSON
@@ -230,34 +267,30 @@ async fn elsewhere(
             reason: format!("DOI handle API answered {status}"),
         };
     }
-    requests.fetch_add(1, Ordering::SeqCst);
-    let csl = client
-        .get(format!("{base}/{}", encode_doi(doi)))
-        .header("accept", "application/vnd.citationstyles.csl+json")
-        .send()
-        .await;
+    let csl = ask(
+        run,
+        &run.resolver,
+        "DOI resolver",
+        &format!("{base}/{}", encode_doi(doi)),
+        &[("accept", "application/vnd.citationstyles.csl+json")],
+    )
+    .await;
+    let registered = Paper {
+        source: "DOI".into(),
+        doi: Some(doi.into()),
+        ..Paper::default()
+    };
     match csl {
         Ok(r) if r.status().is_success() => match r.json::<Value>().await {
             Ok(v) => Resolution::Found {
                 // Some resolvers wrap the record in an array.
                 paper: paper_from_json(if v.is_array() { &v[0] } else { &v }, "DataCite"),
             },
-            Err(_) => Resolution::Found {
-                paper: Paper {
-                    source: "DOI".into(),
-                    doi: Some(doi.into()),
-                    ..Paper::default()
-                },
-            },
+            Err(_) => Resolution::Found { paper: registered },
         },
-        // Registered, but no metadata offered: it exists, which is what matters most.
-        _ => Resolution::Found {
-            paper: Paper {
-                source: "DOI".into(),
-                doi: Some(doi.into()),
-                ..Paper::default()
-            },
-        },
+        // Registered, but no metadata offered (or only behind a hop the guard
+        // refused): it exists, which is what matters most.
+        _ => Resolution::Found { paper: registered },
     }
 }
 

@@ -12,17 +12,37 @@ pub mod semantic_scholar;
 pub mod venue_truth;
 
 use crate::cache::{self, Cache};
-use crate::config::MetadataConfig;
+use crate::config::{MetadataConfig, NetworkConfig};
 use crate::model::{MetaStats, PaperRef, Resolution};
-use crate::net;
+use crate::net::{self, Budget, Guard};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-/// Resolves arXiv ids and DOIs (landing pages come from the link check's bodies).
+/// Resolves arXiv ids and DOIs (landing pages come from the link check's bodies),
+/// with the default network settings and a budget that starts now.
 pub async fn resolve(
     refs: &BTreeSet<PaperRef>,
     config: &MetadataConfig,
+    mailto: &str,
+    cache: &mut Cache,
+) -> anyhow::Result<(BTreeMap<PaperRef, Resolution>, MetaStats)> {
+    let network = NetworkConfig::default();
+    let budget = Budget::new(
+        network.run_budget,
+        network.host_budget,
+        network.retry_after_cap,
+    );
+    resolve_within(refs, config, &network, budget, mailto, cache).await
+}
+
+/// Resolves arXiv ids and DOIs under `network`'s guard and timeouts, within `budget`
+/// (shared with the link check of the same run).
+pub async fn resolve_within(
+    refs: &BTreeSet<PaperRef>,
+    config: &MetadataConfig,
+    network: &NetworkConfig,
+    budget: Budget,
     mailto: &str,
     cache: &mut Cache,
 ) -> anyhow::Result<(BTreeMap<PaperRef, Resolution>, MetaStats)> {
@@ -41,7 +61,7 @@ pub async fn resolve(
                 Resolution::Missing { .. } => config.negative_ttl,
                 _ => config.cache_ttl,
             };
-            cache::now().saturating_sub(e.checked) < ttl.as_secs()
+            cache::is_fresh(e.checked, ttl)
         }) && !matches!(hit.resolution, Resolution::Unknown { .. })
         {
             stats.cached += 1;
@@ -54,12 +74,35 @@ pub async fn resolve(
             PaperRef::Landing(_) => {}
         }
     }
+    // The registries' own hosts may be anywhere (a mirror on the intranet); where
+    // they redirect to is guarded like any link.
+    let guard = Guard::new(
+        network.allow_private,
+        [
+            config.arxiv_api.as_str(),
+            config.crossref_api.as_str(),
+            config.doi_api.as_str(),
+        ],
+    );
     let client = net::client_builder(&net::user_agent("", mailto))
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(guard.resolver())
+        .connect_timeout(network.connect_timeout.min(config.timeout))
+        .read_timeout(network.read_timeout)
         .timeout(config.timeout)
         .build()?;
-    let (arxiv_found, arxiv_requests) = arxiv::resolve(&client, config, &arxiv_ids).await;
+    let (arxiv_found, arxiv_requests) =
+        arxiv::resolve(&client, &guard, config, budget, &arxiv_ids).await;
     stats.arxiv_requests = arxiv_requests;
-    let (doi_found, doi_requests) = crossref::resolve(&client, config, mailto, &dois).await;
+    let lookup = crossref::Lookup {
+        client: &client,
+        guard: &guard,
+        config,
+        mailto,
+        max_redirects: network.max_redirects,
+        budget,
+    };
+    let (doi_found, doi_requests) = crossref::resolve(&lookup, &dois).await;
     stats.doi_requests = doi_requests;
     for (id, res) in arxiv_found {
         out.insert(PaperRef::Arxiv(id), res);

@@ -1,14 +1,18 @@
 //! Network primitives shared by every stage that talks HTTP: the one HTTP client
 //! builder and User-Agent ([`client_builder`], [`user_agent`]), the one reader of
-//! rate-limit headers ([`ratelimit`]), the resolver that refuses private addresses
-//! ([`resolve`]) and per-host pacing ([`host`]). The stages (`check`, `metadata`,
-//! `github`) build on these and never on each other's internals.
+//! rate-limit headers ([`ratelimit`]), the address guard of every client and every
+//! redirect hop ([`guard`], with the resolver that refuses private addresses in
+//! [`resolve`]) and per-host pacing within the run's time budget ([`host`]). The
+//! stages (`check`, `metadata`, `github`) build on these and never on each other's
+//! internals.
 
+pub mod guard;
 pub mod host;
 pub mod ratelimit;
 pub mod resolve;
 
-pub use host::Host;
+pub use guard::Guard;
+pub use host::{Budget, GiveUp, Host};
 pub use ratelimit::RateLimit;
 
 /// The User-Agent of every request paperlint makes: `custom` when the config sets

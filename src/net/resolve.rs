@@ -1,10 +1,14 @@
 //! DNS resolution that refuses loopback, private, link-local and unspecified
-//! addresses (unless `network.allow_private`), so a link in a pull request cannot make
-//! the bot probe the runner's network. Used as reqwest's resolver, so the check holds
-//! for every connection, redirects included, with no gap between check and connect.
+//! addresses (unless `network.allow_private`, or the name is one the configuration
+//! itself names), so a link in a pull request cannot make the bot probe the runner's
+//! network. Used as reqwest's resolver, so the check holds for every connection,
+//! redirects included, with no gap between check and connect. (With a proxy the
+//! client resolves only the proxy: [`crate::guard`] covers that case.)
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 /// The name did not resolve.
 #[derive(Debug, thiserror::Error)]
@@ -49,17 +53,19 @@ pub fn is_public(ip: IpAddr) -> bool {
 }
 
 /// reqwest resolver applying [`is_public`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct GuardedResolver {
     /// Allow private addresses.
     pub allow_private: bool,
+    /// Names (lower-case) allowed to resolve anywhere: the configuration's endpoints.
+    pub trusted: Arc<BTreeSet<String>>,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow = self.allow_private;
+        let host = name.as_str().to_string();
+        let allow = self.allow_private || self.trusted.contains(&host.to_lowercase());
         Box::pin(async move {
-            let host = name.as_str().to_string();
             let looked_up = tokio::net::lookup_host(format!("{host}:0")).await;
             let found: Vec<SocketAddr> = match looked_up {
                 Ok(addrs) => addrs.collect(),
@@ -91,9 +97,7 @@ mod tests {
     /// A name that resolves to loopback is refused after resolution.
     #[tokio::test]
     async fn names_resolving_to_private_addresses_are_refused() {
-        let guarded = GuardedResolver {
-            allow_private: false,
-        };
+        let guarded = GuardedResolver::default();
         let err = match guarded.resolve("localhost".parse().unwrap()).await {
             Ok(_) => panic!("localhost must be refused"),
             Err(e) => e,
@@ -101,8 +105,19 @@ mod tests {
         assert!(err.downcast_ref::<PrivateAddress>().is_some(), "{err}");
         let open = GuardedResolver {
             allow_private: true,
+            ..GuardedResolver::default()
         };
         assert!(open.resolve("localhost".parse().unwrap()).await.is_ok());
+        let configured = GuardedResolver {
+            trusted: Arc::new(["localhost".to_string()].into()),
+            ..GuardedResolver::default()
+        };
+        assert!(
+            configured
+                .resolve("localhost".parse().unwrap())
+                .await
+                .is_ok()
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     // Data every stage shares: std and serde only.
     ("model", &["model"]),
-    // Pure helpers over text and URLs.
-    ("pure helpers", &["text", "source", "autolink"]),
+    // Helpers over text and URLs, reading a file, and what is printed.
+    ("helpers", &["text", "source", "autolink", "output"]),
     ("pure knowledge", &["scholarly", "venue", "parse", "config"]),
     // The offline stages.
     ("pure stages", &["extract", "rules", "report", "suppress"]),
