@@ -424,8 +424,8 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
         crate::pipeline::in_parallel(&sources, size, |s| crate::pipeline::entries(s, config));
     for (source, e) in sources.iter().zip(&entries) {
         if e.is_empty() && !quiet {
-            eprintln!(
-                "paperlint: {}: no tables or links found",
+            crate::output::say(format_args!(
+                "{}: no tables or links found",
                 source.display_path()
             ));
         }
