@@ -258,13 +258,30 @@ pub struct MetadataConfig {
     pub preprint_ttl: Duration,
 }
 
+/// `kind` of a `[venues.known.ACRONYM]` venue (an unknown word is a config error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum VenueEntryKind {
+    /// A conference (its workshops are its Workshop track).
+    #[default]
+    Conference,
+    /// A journal.
+    Journal,
+    /// A workshop of its own.
+    Workshop,
+    /// A preprint server: never compared.
+    Preprint,
+    /// A proceedings series naming many conferences: never compared.
+    Series,
+}
+
 /// One `[venues.known.ACRONYM]` table: a venue added to the venue model, or more
 /// names for a venue it knows.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct VenueEntry {
-    /// `conference` (default), `journal`, `workshop`, `preprint` or `series`.
-    pub kind: Option<String>,
+    /// What kind of venue it is.
+    pub kind: VenueEntryKind,
     /// Long names, found anywhere in a venue string ("Proceedings of the … <name>").
     pub names: Vec<String>,
     /// Other spellings, matched as a whole.
@@ -746,6 +763,23 @@ mod tests {
             "{err}"
         );
         let err = Config::parse("[rules]\n\"url/malformed\" = \"loud\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn known_venues_extend_the_venue_model_and_a_bad_kind_is_an_error() {
+        let c = Config::parse(
+            "[venues.known.FooConf]\nkind = \"journal\"\nnames = [\"Journal of Foo\"]\naliases = [\"J Foo\"]\n",
+            "c.toml",
+        )
+        .unwrap();
+        let foo = &c.venues.known["FooConf"];
+        assert_eq!(
+            (foo.kind, foo.aliases.as_slice()),
+            (VenueEntryKind::Journal, &["J Foo".to_string()][..])
+        );
+        let err =
+            Config::parse("[venues.known.FooConf]\nkind = \"magazine\"\n", "c.toml").unwrap_err();
         assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
     }
 

@@ -146,6 +146,24 @@ const LATEX_ACCENTS: &[(char, char)] = &[
     ('H', '\u{30B}'),
 ];
 
+/// The letter an accent command applies to (`{o}`, ` o` or `o` from `from`), pushed
+/// with its combining mark; the index after it (and its closing brace).
+fn accented(chars: &[char], from: usize, mark: char, out: &mut String) -> Option<usize> {
+    let mut k = from;
+    while k < chars.len() && (chars[k] == '{' || chars[k] == ' ') {
+        k += 1;
+    }
+    let base = *chars.get(k).filter(|b| b.is_alphabetic())?;
+    out.push(base);
+    out.push(mark);
+    let next = k + 1;
+    Some(if chars.get(next) == Some(&'}') {
+        next + 1
+    } else {
+        next
+    })
+}
+
 /// LaTeX as the text it typesets: `$…$` math (sub- and superscripts as plain
 /// characters, which is what NFKC makes of `H₂O`), symbol and Greek commands as
 /// their Unicode characters, font commands (`\mathcal{X}`, `\textbf{…}`) as their
@@ -177,20 +195,11 @@ fn latex_to_unicode(s: &str) -> String {
                         let accent = (name.len() == 1)
                             .then(|| LATEX_ACCENTS.iter().find(|(a, _)| *a == n))
                             .flatten();
-                        if let Some((_, mark)) = accent {
-                            let mut k = j;
-                            while k < chars.len() && (chars[k] == '{' || chars[k] == ' ') {
-                                k += 1;
-                            }
-                            if let Some(&base) = chars.get(k) {
-                                out.push(base);
-                                out.push(*mark);
-                                i = k + 1;
-                                if chars.get(i) == Some(&'}') {
-                                    i += 1;
-                                }
-                                continue;
-                            }
+                        if let Some((_, mark)) = accent
+                            && let Some(next) = accented(&chars, j, *mark, &mut out)
+                        {
+                            i = next;
+                            continue;
                         }
                         if let Some((_, text)) = LATEX_SYMBOLS.iter().find(|(n, _)| *n == name) {
                             out.push_str(text);
@@ -204,20 +213,11 @@ fn latex_to_unicode(s: &str) -> String {
                         continue;
                     }
                     Some(n) => {
-                        if let Some((_, mark)) = LATEX_ACCENTS.iter().find(|(a, _)| *a == n) {
-                            let mut k = i + 2;
-                            while k < chars.len() && chars[k] == '{' {
-                                k += 1;
-                            }
-                            if let Some(&base) = chars.get(k).filter(|b| b.is_alphabetic()) {
-                                out.push(base);
-                                out.push(*mark);
-                                i = k + 1;
-                                if chars.get(i) == Some(&'}') {
-                                    i += 1;
-                                }
-                                continue;
-                            }
+                        if let Some((_, mark)) = LATEX_ACCENTS.iter().find(|(a, _)| *a == n)
+                            && let Some(next) = accented(&chars, i + 2, *mark, &mut out)
+                        {
+                            i = next;
+                            continue;
                         }
                         // `\&`, `\%`, `\_`, `\$`: the character itself.
                         out.push(n);

@@ -3,7 +3,7 @@
 //! registries say about the paper it links.
 
 use super::{Report, Sink, excerpt};
-use crate::config::Config;
+use crate::config::{Config, VenueEntryKind};
 use crate::model::{
     Entry, Finding, Fix, Link, Paper, PaperRef, Resolution, RuleId, Severity, VenueTruth,
 };
@@ -321,12 +321,12 @@ fn venue_model(config: &Config) -> Cow<'static, VenueModel> {
         .known
         .iter()
         .map(|(acronym, v)| {
-            let kind = match v.kind.as_deref() {
-                Some("journal") => VenueKind::Journal,
-                Some("workshop") => VenueKind::Workshop,
-                Some("preprint") => VenueKind::Preprint,
-                Some("series") => VenueKind::Series,
-                _ => VenueKind::Conference,
+            let kind = match v.kind {
+                VenueEntryKind::Conference => VenueKind::Conference,
+                VenueEntryKind::Journal => VenueKind::Journal,
+                VenueEntryKind::Workshop => VenueKind::Workshop,
+                VenueEntryKind::Preprint => VenueKind::Preprint,
+                VenueEntryKind::Series => VenueKind::Series,
             };
             let spec = VenueSpec {
                 acronym: acronym.clone(),
