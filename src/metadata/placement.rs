@@ -44,15 +44,19 @@ pub fn is_corr_key(key: &str) -> bool {
 pub fn year_of_dblp_key(key: &str) -> Option<i32> {
     let last = key.rsplit('/').next()?;
     let trimmed = last.trim_end_matches(|c: char| c.is_ascii_lowercase());
-    let digits: String = trimmed
+    // The last two digits: a homonym author just before the year is written `0`
+    // (`conf/iclr/YaoZYDSN023` is 2023).
+    let digits: Vec<char> = trimmed
         .chars()
         .rev()
         .take_while(|c| c.is_ascii_digit())
+        .take(2)
         .collect();
-    if digits.len() != 2 {
+    // CoRR keys end in the arXiv number; other numeric keys name no year.
+    if digits.len() != 2 || is_corr_key(key) || !trimmed.chars().any(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    let yy: i32 = digits.chars().rev().collect::<String>().parse().ok()?;
+    let yy = (digits[1].to_digit(10)? * 10 + digits[0].to_digit(10)?) as i32;
     Some(if yy >= 70 { 1900 + yy } else { 2000 + yy })
 }
 
@@ -274,6 +278,8 @@ mod tests {
             ("journals/jmlr/RaffelSRLNMZLL20", Some(2020)),
             ("conf/nips/KrizhevskySH12", Some(2012)),
             ("books/daglib/0066902", None),
+            ("conf/iclr/YaoZYDSN023", Some(2023)),
+            ("conf/icml/0001LXH22", Some(2022)),
         ];
         for (key, want) in cases {
             assert_eq!(year_of_dblp_key(key), want, "{key}");

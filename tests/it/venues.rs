@@ -642,3 +642,172 @@ async fn dblp_retry_after_is_honoured_and_a_long_one_stops_the_queries() {
             .all(|t| matches!(t, VenueTruth::Unplaced { .. }))
     );
 }
+
+#[tokio::test]
+async fn only_a_preprint_is_asked_again_sooner_than_a_placed_paper() {
+    use paperlint::cache::Cache;
+    use paperlint::model::{Paper, PaperRef, Resolution};
+    let mut records = BTreeMap::new();
+    records.insert(
+        "2106.09685".to_string(),
+        s2_record(
+            "2106.09685",
+            "LoRA: Low-Rank Adaptation of Large Language Models",
+            2021,
+            "International Conference on Learning Representations",
+            &["ICLR"],
+            "conf/iclr/HuSWALWWC22",
+        ),
+    );
+    records.insert(
+        "1907.11692".to_string(),
+        s2_record(
+            "1907.11692",
+            "RoBERTa: A Robustly Optimized BERT Pretraining Approach",
+            2019,
+            "",
+            &[],
+            "journals/corr/abs-1907-11692",
+        ),
+    );
+    let hits = vec![dblp_hit(
+        "RoBERTa: A Robustly Optimized BERT Pretraining Approach.",
+        "CoRR",
+        2019,
+        "journals/corr/abs-1907-11692",
+        INFORMAL,
+        &["Yinhan Liu", "Myle Ott"],
+    )];
+    let r = registries(records, vec![], hits, vec![]).await;
+    let config = paperlint::config::MetadataConfig {
+        semantic_scholar_api: format!("{}/graph/v1", r.server.uri()),
+        dblp_api: r.server.uri(),
+        dblp_interval: Duration::from_millis(1),
+        ..Default::default()
+    };
+    let found = |title: &str, author: &str, year: i32| Resolution::Found {
+        paper: Paper {
+            source: "arXiv".into(),
+            titles: vec![title.into()],
+            authors: vec![author.into()],
+            preprint_year: Some(year),
+            kind: "misc".into(),
+            ..Paper::default()
+        },
+    };
+    let papers = || {
+        BTreeMap::from([
+            (
+                PaperRef::Arxiv("2106.09685".into()),
+                found(
+                    "LoRA: Low-Rank Adaptation of Large Language Models",
+                    "Edward J. Hu",
+                    2021,
+                ),
+            ),
+            (
+                PaperRef::Arxiv("1907.11692".into()),
+                found(
+                    "RoBERTa: A Robustly Optimized BERT Pretraining Approach",
+                    "Yinhan Liu",
+                    2019,
+                ),
+            ),
+        ])
+    };
+    use paperlint::metadata::venue_truth::resolve;
+    let mut cache = Cache::default();
+    let mut first = papers();
+    let (truths, _) = resolve(&mut first, &config, "test", &mut cache)
+        .await
+        .unwrap();
+    assert_eq!(truths["1907.11692"], VenueTruth::PreprintOnly);
+    assert_eq!(
+        truths["2106.09685"].main_placement().unwrap().year,
+        Some(2022)
+    );
+    // The placed paper's record now says where: BibTeX and the year rule read it.
+    let Resolution::Found { paper } = &first[&PaperRef::Arxiv("2106.09685".into())] else {
+        panic!()
+    };
+    assert_eq!(
+        (paper.venues.clone(), paper.year, paper.kind.as_str()),
+        (vec!["ICLR".to_string()], Some(2022), "inproceedings")
+    );
+    assert_eq!(
+        (
+            r.s2.lock().unwrap().batches.len(),
+            r.dblp.lock().unwrap().len()
+        ),
+        (1, 1)
+    );
+
+    // A second run asks nothing.
+    let (again, _) = resolve(&mut papers(), &config, "test", &mut cache)
+        .await
+        .unwrap();
+    assert_eq!(again, truths);
+    assert_eq!(
+        (
+            r.s2.lock().unwrap().batches.len(),
+            r.dblp.lock().unwrap().len()
+        ),
+        (1, 1)
+    );
+
+    // Past the preprint time-to-live (but well within the placed one), only the
+    // preprint is asked about again.
+    let aged = paperlint::cache::now() - config.preprint_ttl.as_secs() - 60;
+    for entry in cache.venues.values_mut() {
+        entry.checked = aged;
+    }
+    resolve(&mut papers(), &config, "test", &mut cache)
+        .await
+        .unwrap();
+    let seen = r.s2.lock().unwrap();
+    assert_eq!(seen.batches.len(), 2);
+    assert_eq!(seen.batches[1], ["arXiv:1907.11692"]);
+    assert_eq!(r.dblp.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_lookup_is_not_cached() {
+    use paperlint::cache::Cache;
+    use paperlint::model::{Paper, PaperRef, Resolution};
+    // Semantic Scholar asks for an hour; DBLP answers 500.
+    let r = registries(
+        BTreeMap::new(),
+        vec![(429, Some("3600"))],
+        vec![],
+        vec![(500, None)],
+    )
+    .await;
+    let config = paperlint::config::MetadataConfig {
+        semantic_scholar_api: format!("{}/graph/v1", r.server.uri()),
+        dblp_api: r.server.uri(),
+        dblp_interval: Duration::from_millis(1),
+        venue_wait_budget: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let mut papers = BTreeMap::from([(
+        PaperRef::Arxiv("2304.02643".into()),
+        Resolution::Found {
+            paper: Paper {
+                source: "arXiv".into(),
+                titles: vec!["Segment Anything".into()],
+                authors: vec!["Alexander Kirillov".into()],
+                ..Paper::default()
+            },
+        },
+    )]);
+    let mut cache = Cache::default();
+    let (truths, _) =
+        paperlint::metadata::venue_truth::resolve(&mut papers, &config, "test", &mut cache)
+            .await
+            .unwrap();
+    assert!(matches!(
+        truths["2304.02643"],
+        VenueTruth::Unplaced { settled: false, .. }
+    ));
+    assert!(cache.venues.is_empty());
+}
