@@ -94,7 +94,7 @@ impl Respond for Dblp {
         let mut hits = vec![
             json!({"@score": "3", "@id": "1", "info": {"authors": {"author": author}, "title": format!("{}.", title(i)), "venue": "CoRR", "year": "2023", "type": "Informal and Other Publications", "key": format!("journals/corr/abs-{i}"), "url": "URL"}}),
         ];
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             hits.push(json!({"@score": "2", "@id": "2", "info": {"authors": {"author": author}, "title": format!("{}.", title(i)), "venue": "ICLR", "year": "2024", "type": "Conference and Workshop Papers", "key": format!("conf/iclr/L{i}24"), "url": "URL"}}));
         }
         ResponseTemplate::new(200).set_body_json(json!({"result": {"status": {"@code": "200", "text": "OK"}, "hits": {"@total": hits.len().to_string(), "hit": hits}}}))
