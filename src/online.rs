@@ -143,9 +143,14 @@ pub async fn run(
         .await?;
         if config.metadata.venues {
             let agent = crate::net::user_agent("", mailto);
-            let (venues, run) =
-                metadata::venue_truth::resolve(&mut papers, &config.metadata, &agent, cache)
-                    .await?;
+            let (venues, run) = metadata::venue_truth::resolve(
+                &mut papers,
+                &config.metadata,
+                &config.network,
+                &agent,
+                cache,
+            )
+            .await?;
             stats.semantic_scholar_requests = run.s2_requests;
             stats.dblp_requests = run.dblp_requests;
             stats.published = venues

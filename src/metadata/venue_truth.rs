@@ -169,6 +169,7 @@ pub async fn place(
 pub async fn resolve(
     papers: &mut BTreeMap<crate::model::PaperRef, crate::model::Resolution>,
     config: &crate::config::MetadataConfig,
+    network: &crate::config::NetworkConfig,
     user_agent: &str,
     cache: &mut crate::cache::Cache,
 ) -> anyhow::Result<(BTreeMap<String, VenueTruth>, VenueStats)> {
@@ -206,7 +207,21 @@ pub async fn resolve(
     }
     let mut stats = VenueStats::default();
     if !wanted.is_empty() {
+        // The same guard as every other client: the configured endpoints are trusted,
+        // any other name must resolve public, and a JSON API that redirects is not
+        // followed (its answer is a failure, so the paper stays unplaced).
+        let guard = crate::net::Guard::new(
+            network.allow_private,
+            [
+                config.semantic_scholar_api.as_str(),
+                config.dblp_api.as_str(),
+            ],
+        );
         let client = crate::net::client_builder(user_agent)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(guard.resolver())
+            .connect_timeout(network.connect_timeout.min(config.timeout))
+            .read_timeout(network.read_timeout)
             .timeout(config.timeout)
             .build()?;
         let settings = VenueSettings {

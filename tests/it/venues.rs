@@ -290,7 +290,7 @@ async fn a_thousand_ids_cost_two_batches_and_the_limit_is_500() {
     let ids: Vec<String> = (0..1001).map(|i| format!("arXiv:2101.{i:05}")).collect();
     let mut s = settings(&r.server).semantic_scholar;
     s.batch = 10_000; // asked for more than the endpoint takes: clamped to 500
-    let client = reqwest::Client::new();
+    let client = paperlint::net::client_builder("test").build().unwrap();
     let (answers, stats) = semantic_scholar::lookup(&client, &s, &ids).await;
     let seen = r.s2.lock().unwrap();
     let sizes: Vec<usize> = seen.batches.iter().map(Vec::len).collect();
@@ -323,7 +323,12 @@ async fn nulls_stay_aligned_with_their_ids_and_the_key_is_sent() {
     let mut s = settings(&r.server).semantic_scholar;
     s.api_key = Some("secret-key".into());
     let ids = ["arXiv:0000.00001", "arXiv:2106.09685", "arXiv:0000.00002"].map(String::from);
-    let (answers, _) = semantic_scholar::lookup(&reqwest::Client::new(), &s, &ids).await;
+    let (answers, _) = semantic_scholar::lookup(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &s,
+        &ids,
+    )
+    .await;
     assert_eq!(answers["arXiv:0000.00001"], S2Answer::NotKnown);
     assert_eq!(answers["arXiv:0000.00002"], S2Answer::NotKnown);
     let S2Answer::Known(lora) = &answers["arXiv:2106.09685"] else {
@@ -344,7 +349,12 @@ async fn a_429_without_retry_after_is_waited_out_and_retried() {
     .await;
     let s = settings(&r.server).semantic_scholar;
     let ids = ["arXiv:2101.00001".to_string()];
-    let (answers, stats) = semantic_scholar::lookup(&reqwest::Client::new(), &s, &ids).await;
+    let (answers, stats) = semantic_scholar::lookup(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &s,
+        &ids,
+    )
+    .await;
     assert_eq!(answers["arXiv:2101.00001"], S2Answer::NotKnown);
     assert_eq!((stats.requests, stats.rate_limited), (3, 2));
 }
@@ -354,7 +364,12 @@ async fn a_429_with_retry_after_is_honoured() {
     let r = registries(BTreeMap::new(), vec![(429, Some("1"))], vec![], vec![]).await;
     let s = settings(&r.server).semantic_scholar;
     let ids = ["arXiv:2101.00001".to_string()];
-    let (answers, stats) = semantic_scholar::lookup(&reqwest::Client::new(), &s, &ids).await;
+    let (answers, stats) = semantic_scholar::lookup(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &s,
+        &ids,
+    )
+    .await;
     assert_eq!(answers["arXiv:2101.00001"], S2Answer::NotKnown);
     assert_eq!(stats.requests, 2);
 }
@@ -382,7 +397,12 @@ async fn past_the_budget_the_run_carries_on_without_semantic_scholar() {
         ),
         paper("2101.00001", "A Paper Nobody Knows", "Jane Doe"),
     ];
-    let (truth, stats) = place(&reqwest::Client::new(), &s, &papers).await;
+    let (truth, stats) = place(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &s,
+        &papers,
+    )
+    .await;
     assert_eq!(stats.s2_requests, 1, "no second batch after giving up");
     assert_eq!(stats.dblp_requests, 2);
     let main = truth["2106.09685"].main_placement().unwrap();
@@ -478,7 +498,12 @@ async fn dblp_is_asked_only_for_papers_semantic_scholar_did_not_place() {
             "Alexey Dosovitskiy",
         ),
     ];
-    let (truth, stats) = place(&reqwest::Client::new(), &settings(&r.server), &papers).await;
+    let (truth, stats) = place(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &settings(&r.server),
+        &papers,
+    )
+    .await;
     assert_eq!((stats.s2_requests, stats.s2_ids), (1, 3));
     assert_eq!(stats.dblp_requests, 2, "LoRA was placed by its DBLP key");
     let seen = r.dblp.lock().unwrap().clone();
@@ -584,7 +609,12 @@ async fn dblp_traps_near_duplicates_workshops_entities_and_periods() {
         ),
         paper("2001.08361", "Scaling Laws", "Jared Kaplan"),
     ];
-    let (truth, stats) = place(&reqwest::Client::new(), &settings(&r.server), &papers).await;
+    let (truth, stats) = place(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &settings(&r.server),
+        &papers,
+    )
+    .await;
     assert_eq!(stats.dblp_requests, 5, "one query per paper");
     let sam = truth["2304.02643"].main_placement().unwrap();
     assert_eq!((sam.venue.as_str(), sam.year), ("ICCV", Some(2023)));
@@ -618,7 +648,12 @@ async fn dblp_retry_after_is_honoured_and_a_long_one_stops_the_queries() {
         "Segment Anything",
         "Alexander Kirillov",
     )];
-    let (truth, stats) = place(&reqwest::Client::new(), &settings(&r.server), &papers).await;
+    let (truth, stats) = place(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &settings(&r.server),
+        &papers,
+    )
+    .await;
     assert_eq!(stats.dblp_requests, 2);
     assert_eq!(truth["2304.02643"].main_placement().unwrap().venue, "ICCV");
 
@@ -631,7 +666,12 @@ async fn dblp_retry_after_is_honoured_and_a_long_one_stops_the_queries() {
             "Jonathan Ho",
         ),
     ];
-    let (truth, stats) = place(&reqwest::Client::new(), &settings(&r.server), &papers).await;
+    let (truth, stats) = place(
+        &paperlint::net::client_builder("test").build().unwrap(),
+        &settings(&r.server),
+        &papers,
+    )
+    .await;
     assert_eq!(
         stats.dblp_requests, 1,
         "no more queries once DBLP asks for too long a pause"
@@ -718,9 +758,15 @@ async fn only_a_preprint_is_asked_again_sooner_than_a_placed_paper() {
     use paperlint::metadata::venue_truth::resolve;
     let mut cache = Cache::default();
     let mut first = papers();
-    let (truths, _) = resolve(&mut first, &config, "test", &mut cache)
-        .await
-        .unwrap();
+    let (truths, _) = resolve(
+        &mut first,
+        &config,
+        &paperlint::config::NetworkConfig::default(),
+        "test",
+        &mut cache,
+    )
+    .await
+    .unwrap();
     assert_eq!(truths["1907.11692"], VenueTruth::PreprintOnly);
     assert_eq!(
         truths["2106.09685"].main_placement().unwrap().year,
@@ -743,9 +789,15 @@ async fn only_a_preprint_is_asked_again_sooner_than_a_placed_paper() {
     );
 
     // A second run asks nothing.
-    let (again, _) = resolve(&mut papers(), &config, "test", &mut cache)
-        .await
-        .unwrap();
+    let (again, _) = resolve(
+        &mut papers(),
+        &config,
+        &paperlint::config::NetworkConfig::default(),
+        "test",
+        &mut cache,
+    )
+    .await
+    .unwrap();
     assert_eq!(again, truths);
     assert_eq!(
         (
@@ -761,9 +813,15 @@ async fn only_a_preprint_is_asked_again_sooner_than_a_placed_paper() {
     for entry in cache.venues.values_mut() {
         entry.checked = aged;
     }
-    resolve(&mut papers(), &config, "test", &mut cache)
-        .await
-        .unwrap();
+    resolve(
+        &mut papers(),
+        &config,
+        &paperlint::config::NetworkConfig::default(),
+        "test",
+        &mut cache,
+    )
+    .await
+    .unwrap();
     let seen = r.s2.lock().unwrap();
     assert_eq!(seen.batches.len(), 2);
     assert_eq!(seen.batches[1], ["arXiv:1907.11692"]);
@@ -801,13 +859,75 @@ async fn a_failed_lookup_is_not_cached() {
         },
     )]);
     let mut cache = Cache::default();
-    let (truths, _) =
-        paperlint::metadata::venue_truth::resolve(&mut papers, &config, "test", &mut cache)
-            .await
-            .unwrap();
+    let (truths, _) = paperlint::metadata::venue_truth::resolve(
+        &mut papers,
+        &config,
+        &paperlint::config::NetworkConfig::default(),
+        "test",
+        &mut cache,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         truths["2304.02643"],
         VenueTruth::Unplaced { settled: false, .. }
     ));
     assert!(cache.venues.is_empty());
+}
+
+#[tokio::test]
+async fn a_registry_redirect_to_another_host_is_not_followed() {
+    use paperlint::cache::Cache;
+    use paperlint::model::{Paper, PaperRef, Resolution};
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    // Semantic Scholar and DBLP both answer with a redirect to a host the
+    // configuration does not name: the guard of every client applies, the redirect
+    // is not followed and the paper stays unplaced (not cached).
+    let elsewhere = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&elsewhere)
+        .await;
+    let registry = MockServer::start().await;
+    let target = format!("http://localhost:{}/steal", elsewhere.address().port());
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(307).insert_header("location", target.as_str()))
+        .mount(&registry)
+        .await;
+    let config = paperlint::config::MetadataConfig {
+        semantic_scholar_api: format!("{}/graph/v1", registry.uri()),
+        dblp_api: registry.uri(),
+        dblp_interval: Duration::from_millis(1),
+        venue_wait_budget: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let mut papers = BTreeMap::from([(
+        PaperRef::Arxiv("2304.02643".into()),
+        Resolution::Found {
+            paper: Paper {
+                source: "arXiv".into(),
+                titles: vec!["Segment Anything".into()],
+                authors: vec!["Alexander Kirillov".into()],
+                ..Paper::default()
+            },
+        },
+    )]);
+    let mut cache = Cache::default();
+    let (truths, _) = paperlint::metadata::venue_truth::resolve(
+        &mut papers,
+        &config,
+        &paperlint::config::NetworkConfig::default(),
+        "test",
+        &mut cache,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        truths["2304.02643"],
+        VenueTruth::Unplaced { settled: false, .. }
+    ));
+    assert!(cache.venues.is_empty());
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+    assert!(!registry.received_requests().await.unwrap().is_empty());
 }
