@@ -16,6 +16,19 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
 
+/// The bytes of a file the contents API returned: its `content` is base64 with line
+/// breaks.
+pub(crate) fn content_bytes(file: &Value) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::Engine;
+    let raw: String = file["content"]
+        .as_str()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD.decode(raw)
+}
+
 /// A GitHub API failure, safe to print: one line with method, route and status.
 #[derive(Debug, thiserror::Error)]
 #[error("GitHub API: {method} {path} {what}")]

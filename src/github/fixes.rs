@@ -311,15 +311,7 @@ impl Api {
             .await
         {
             Ok(v) => {
-                let raw: String = v["content"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(raw)
-                    .unwrap_or_default();
+                let bytes = super::api::content_bytes(&v).unwrap_or_default();
                 Ok(Some((
                     String::from_utf8_lossy(&bytes).into_owned(),
                     v["sha"].as_str().unwrap_or_default().to_string(),

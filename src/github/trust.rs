@@ -9,7 +9,6 @@
 use super::Env;
 use super::api::Api;
 use crate::config::Config;
-use base64::Engine;
 use std::path::Path;
 
 /// `head` with its widening settings taken from the base commit's configuration
@@ -32,14 +31,7 @@ pub async fn trusted(env: &Env, head: Config, explicit: Option<&Path>) -> anyhow
         let route = format!("/contents/{path}?ref={at}");
         match api.get(&route).await {
             Ok(v) => {
-                let raw: String = v["content"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(raw)
+                let bytes = super::api::content_bytes(&v)
                     .map_err(|e| anyhow::anyhow!("{path} at the base commit: not base64: {e}"))?;
                 let text = String::from_utf8(bytes)
                     .map_err(|_| anyhow::anyhow!("{path} at the base commit: not UTF-8"))?;
