@@ -214,11 +214,7 @@ impl Checker {
         // Remap targets are not trusted: they stand for the list's URLs.
         let guard = Guard::new(config.allow_private, []);
         let agent = net::user_agent(&config.user_agent, &config.mailto);
-        let client = net::client_builder(&agent)
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(guard.resolver())
-            .connect_timeout(config.connect_timeout.min(config.timeout))
-            .read_timeout(config.read_timeout)
+        let client = net::guarded_builder(&agent, &guard, config, config.timeout)
             .pool_max_idle_per_host(config.host_concurrency)
             .build()?;
         let remaps = config

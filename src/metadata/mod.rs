@@ -84,13 +84,14 @@ pub async fn resolve_within(
             config.doi_api.as_str(),
         ],
     );
-    let client = net::client_builder(&net::user_agent("", mailto))
-        .redirect(reqwest::redirect::Policy::none())
-        .dns_resolver(guard.resolver())
-        .connect_timeout(network.connect_timeout.min(config.timeout))
-        .read_timeout(network.read_timeout)
-        .timeout(config.timeout)
-        .build()?;
+    let client = net::guarded_builder(
+        &net::user_agent("", mailto),
+        &guard,
+        network,
+        config.timeout,
+    )
+    .timeout(config.timeout)
+    .build()?;
     let (arxiv_found, arxiv_requests) =
         arxiv::resolve(&client, &guard, config, budget, &arxiv_ids).await;
     stats.arxiv_requests = arxiv_requests;

@@ -217,11 +217,7 @@ pub async fn resolve(
                 config.dblp_api.as_str(),
             ],
         );
-        let client = crate::net::client_builder(user_agent)
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(guard.resolver())
-            .connect_timeout(network.connect_timeout.min(config.timeout))
-            .read_timeout(network.read_timeout)
+        let client = crate::net::guarded_builder(user_agent, &guard, network, config.timeout)
             .timeout(config.timeout)
             .build()?;
         let settings = VenueSettings {

@@ -39,6 +39,23 @@ pub fn client_builder(user_agent: &str) -> reqwest::ClientBuilder {
     reqwest::Client::builder().user_agent(user_agent)
 }
 
+/// A client builder under `guard`: names resolve through it, redirects are not
+/// followed (each stage follows them by hand, hop by hop through the guard), and the
+/// connect and read timeouts of `[network]` apply, the connect timeout never longer
+/// than `cap` (the stage's whole-request limit).
+pub fn guarded_builder(
+    user_agent: &str,
+    guard: &Guard,
+    network: &crate::config::NetworkConfig,
+    cap: std::time::Duration,
+) -> reqwest::ClientBuilder {
+    client_builder(user_agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(guard.resolver())
+        .connect_timeout(network.connect_timeout.min(cap))
+        .read_timeout(network.read_timeout)
+}
+
 /// Makes ring the process's TLS crypto provider. One TLS stack serves every client:
 /// rustls with ring, which the GitHub client (octocrab) is built with too, so no
 /// second provider (aws-lc) is compiled. reqwest is built without a provider of its
