@@ -406,6 +406,65 @@ fn stdout() -> anstream::AutoStream<Box<dyn Write>> {
     anstream::AutoStream::new(buffered, choice)
 }
 
+/// How the network stages run for a command.
+#[derive(Debug, Clone, Copy)]
+struct Stages {
+    /// A progress bar and summary lines on stderr.
+    interactive: bool,
+    /// Every link checked, not only the landing pages the registries need.
+    check_links: bool,
+}
+
+/// Extracts every file's entries on every core while the network stages (with
+/// `stages`) take each file's links the moment it is extracted; then runs `beside`
+/// on the entries while the network stages are still at work. Returns the entries
+/// (in file order), what `beside` made, and the network stages' result.
+fn extract_beside_network<R>(
+    sources: &[Source],
+    config: &Config,
+    stages: Option<Stages>,
+    beside: impl FnOnce(&[Vec<crate::model::Entry>]) -> R,
+) -> (
+    Vec<Vec<crate::model::Entry>>,
+    R,
+    Option<anyhow::Result<crate::online::Online>>,
+) {
+    std::thread::scope(|scope| {
+        let (feed, network) = match stages {
+            Some(Stages {
+                interactive,
+                check_links,
+            }) => {
+                let (feed, intake) = crate::online::feed();
+                let network = scope.spawn(move || {
+                    crate::online::bring_up(intake, config, interactive, check_links)
+                });
+                (Some(feed), Some(network))
+            }
+            None => (None, None),
+        };
+        let entries = crate::pipeline::in_parallel(
+            sources,
+            |s| s.text.len(),
+            |s| {
+                let entries = crate::pipeline::entries(s, config);
+                if let Some(feed) = &feed {
+                    feed.send(&entries);
+                }
+                entries
+            },
+        );
+        // The list is complete: the registries can start.
+        drop(feed);
+        let made = beside(&entries);
+        let network = network.map(|n| {
+            n.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (entries, made, network)
+    })
+}
+
 /// Everything `check` and `fix` learn about the files: per file, its source, entries
 /// and findings (offline rules, then link and paper findings when online).
 struct Gathered {
@@ -420,43 +479,37 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
     let config = &setup.config;
     let (sources, mut failed) = load_sources(setup);
     let size = |s: &Source| s.text.len();
-    let entries =
-        crate::pipeline::in_parallel(&sources, size, |s| crate::pipeline::entries(s, config));
-    for (source, e) in sources.iter().zip(&entries) {
-        if e.is_empty() && !quiet {
-            crate::output::say(format_args!(
-                "{}: no tables or links found",
-                source.display_path()
-            ));
-        }
-    }
-    let mut online = None;
-    // The offline rules need nothing from the network: they run beside it.
-    let findings = std::thread::scope(|scope| {
-        let rules = scope.spawn(|| {
-            let files: Vec<(&Source, &Vec<crate::model::Entry>)> =
-                sources.iter().zip(&entries).collect();
-            crate::pipeline::in_parallel(
-                &files,
-                |(s, _)| size(s),
-                |(s, e)| crate::rules::lint(s, e, config),
-            )
-        });
-        if !offline {
-            let all: Vec<&crate::model::Entry> = entries.iter().flatten().collect();
-            match crate::online::bring_up(&all, config, !quiet, true) {
-                Ok(o) => online = Some(o),
-                Err(e) => {
-                    // No network (or no runtime): say so once, keep the offline report.
-                    crate::output::say(crate::output::error_line(&e));
-                    failed += 1;
-                }
+    let stages = (!offline).then_some(Stages {
+        interactive: !quiet,
+        check_links: true,
+    });
+    let (entries, findings, network) = extract_beside_network(&sources, config, stages, |files| {
+        for (source, e) in sources.iter().zip(files) {
+            if e.is_empty() && !quiet {
+                crate::output::say(format_args!(
+                    "{}: no tables or links found",
+                    source.display_path()
+                ));
             }
         }
-        rules
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        // The offline rules need nothing from the network: they run beside it.
+        let files: Vec<(&Source, &Vec<crate::model::Entry>)> = sources.iter().zip(files).collect();
+        crate::pipeline::in_parallel(
+            &files,
+            |(s, _)| size(s),
+            |(s, e)| crate::rules::lint(s, e, config),
+        )
     });
+    let online = match network {
+        Some(Ok(o)) => Some(o),
+        Some(Err(e)) => {
+            // No network (or no runtime): say so once, keep the offline report.
+            crate::output::say(crate::output::error_line(&e));
+            failed += 1;
+            None
+        }
+        None => None,
+    };
     // Link and paper findings exist only where the network stages ran.
     let network_findings = |(source, entries): &(&Source, &Vec<crate::model::Entry>)| {
         online.as_ref().map_or_else(Vec::new, |results| {
@@ -722,21 +775,19 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
     if sources.is_empty() && failed > 0 {
         return Ok(exit::TROUBLE);
     }
-    let per_file = crate::pipeline::in_parallel(
-        &sources,
-        |s| s.text.len(),
-        |s| crate::pipeline::entries(s, &config),
-    );
     let mut papers = std::collections::BTreeMap::new();
-    if args.resolve {
-        let all: Vec<&crate::model::Entry> = per_file.iter().flatten().collect();
-        match crate::online::bring_up(&all, &config, false, false) {
-            Ok(online) => papers = online.papers,
-            Err(e) => {
-                crate::output::say(crate::output::error_line(&e));
-                failed += 1;
-            }
+    let stages = args.resolve.then_some(Stages {
+        interactive: false,
+        check_links: false,
+    });
+    let (per_file, (), network) = extract_beside_network(&sources, &config, stages, |_| ());
+    match network {
+        Some(Ok(online)) => papers = online.papers,
+        Some(Err(e)) => {
+            crate::output::say(crate::output::error_line(&e));
+            failed += 1;
         }
+        None => {}
     }
     let records: Vec<EntryRecord> = sources
         .iter()

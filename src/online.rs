@@ -4,13 +4,13 @@
 //! everything in one cache file.
 
 use crate::cache::Cache;
-use crate::check::{self, LinkRun};
+use crate::check::{self, LinkCheck, LinkRun};
 use crate::config::Config;
 use crate::metadata;
 use crate::model::{Entry, Finding, LinkStatus, MetaStats, PaperRef, Resolution, VenueTruth};
 use crate::net::host::Budget;
 use crate::source::Source;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the network stages found.
 #[derive(Debug, Clone, Default)]
@@ -58,11 +58,58 @@ fn registry_host(url: &str) -> bool {
     )
 }
 
+/// One link of a list as the network stages need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedLink {
+    /// The URL as written in the list.
+    pub url: String,
+    /// Whether it points at the paper itself (its registry may vouch for it; a
+    /// landing page is read for its title).
+    pub paper: bool,
+}
+
+/// The receiving end of a [`Feed`]: each file's links, in the order the files were
+/// extracted, until every feed is dropped.
+pub type Intake = tokio::sync::mpsc::UnboundedReceiver<Vec<ListedLink>>;
+
+/// Hands each file's links to the network stages the moment the file is extracted,
+/// so the first requests leave while larger files are still being parsed. Cheap to
+/// share between extraction threads; the stages learn that the list is complete when
+/// the last feed is dropped.
+#[derive(Debug, Clone)]
+pub struct Feed(tokio::sync::mpsc::UnboundedSender<Vec<ListedLink>>);
+
+/// A feed and its intake, for [`bring_up`] or [`run`].
+pub fn feed() -> (Feed, Intake) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    (Feed(tx), rx)
+}
+
+impl Feed {
+    /// Sends the links of one file's entries (nothing if the network stages are not
+    /// running).
+    pub fn send(&self, entries: &[Entry]) {
+        let links: Vec<ListedLink> = entries
+            .iter()
+            .flat_map(|e| e.links.iter())
+            .map(|l| ListedLink {
+                url: l.url.to_string(),
+                paper: l.kind == crate::model::LinkKind::Paper,
+            })
+            .collect();
+        if !links.is_empty() {
+            // A closed intake means the stages are not running (offline, or stopped
+            // by an error they report themselves).
+            let _ = self.0.send(links);
+        }
+    }
+}
+
 /// Brings the network stages up for a command: a runtime, the persistent cache
-/// (loaded, then saved), [`run`] over `entries` (every entry of every file), and with
-/// `interactive` a progress bar and the summary lines on stderr.
+/// (loaded, then saved), [`run`] over the links `intake` delivers (every file's), and
+/// with `interactive` a progress bar and the summary lines on stderr.
 pub fn bring_up(
-    entries: &[&Entry],
+    intake: Intake,
     config: &Config,
     interactive: bool,
     check_links: bool,
@@ -75,7 +122,7 @@ pub fn bring_up(
         .enable_all()
         .build()?;
     let progress = interactive && std::io::stderr().is_terminal();
-    let online = runtime.block_on(run(entries, config, &mut cache, progress, check_links));
+    let online = runtime.block_on(run(intake, config, &mut cache, progress, check_links));
     // DNS lookups still pending in blocking threads must not hold up the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     let online = online?;
@@ -98,109 +145,254 @@ pub fn bring_up(
     Ok(online)
 }
 
-/// Runs the network stages over the entries of every file.
+/// What the run knows of one distinct URL of the list.
+#[derive(Debug, Clone, Copy, Default)]
+struct Known {
+    /// An http(s) URL the link check can request ([`check::checkable`]).
+    checkable: bool,
+    /// It was seen as a paper link (identified once).
+    paper: bool,
+    /// Handed to the link check.
+    submitted: bool,
+    /// On a registry's host, waiting for (or settled by) its paper's verdict.
+    deferred: bool,
+}
+
+/// The metadata stage's result: resolutions, counts, venue truth, and its part of
+/// the cache to put back.
+type Resolved = (
+    BTreeMap<PaperRef, Resolution>,
+    MetaStats,
+    Option<BTreeMap<String, VenueTruth>>,
+    Cache,
+);
+
+/// Routes each URL of the list, once: to the link check at once; to the registries
+/// (a paper link), whose verdict settles the links on their own hosts; or nowhere.
+struct Dispatch<'c> {
+    links: LinkCheck<'c>,
+    check_links: bool,
+    metadata: bool,
+    known: HashMap<String, Known>,
+    /// Paper links and the paper each names.
+    refs: BTreeMap<String, PaperRef>,
+    /// Registry-host links waiting for their paper's verdict.
+    waiting: HashMap<PaperRef, Vec<String>>,
+    /// Landing pages fetched for their title tags.
+    landing: BTreeSet<String>,
+}
+
+impl Dispatch<'_> {
+    fn take(&mut self, link: ListedLink) -> anyhow::Result<()> {
+        let known = match self.known.get_mut(&link.url) {
+            Some(k) => k,
+            None => self.known.entry(link.url.clone()).or_insert_with(|| Known {
+                checkable: check::checkable(&link.url),
+                ..Known::default()
+            }),
+        };
+        if !known.checkable {
+            return Ok(());
+        }
+        if link.paper
+            && !known.paper
+            && let Some(r) = crate::scholarly::identify(&link.url)
+        {
+            known.paper = true;
+            match &r {
+                PaperRef::Landing(page) if self.metadata => {
+                    if self.landing.insert(page.clone()) && check::checkable(page) {
+                        self.links.submit(page.clone(), true)?;
+                    }
+                }
+                PaperRef::Landing(_) => {}
+                PaperRef::Arxiv(_) | PaperRef::Doi(_) => {
+                    if self.metadata && self.check_links && registry_host(&link.url) {
+                        // Already handed to the link check (as a badge elsewhere)
+                        // or not, the registry's word will be its status if it has one.
+                        known.deferred = true;
+                        self.waiting
+                            .entry(r.clone())
+                            .or_default()
+                            .push(link.url.clone());
+                    }
+                }
+            }
+            self.refs.insert(link.url.clone(), r);
+        }
+        if self.check_links && !known.submitted && !known.deferred {
+            known.submitted = true;
+            self.links.submit(link.url, false)?;
+        }
+        Ok(())
+    }
+
+    /// A paper's verdict: its registry-host links are alive if the registry found it,
+    /// else checked like any other.
+    fn settle(&mut self, paper: &PaperRef, found: bool) -> anyhow::Result<()> {
+        for url in self.waiting.remove(paper).unwrap_or_default() {
+            if found {
+                self.links.vouched(url);
+            } else {
+                self.links.submit(url, false)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What the registries are asked: every paper named, and a linked arXiv version's
+    /// own id too (that version's title counts).
+    fn wanted(&self) -> BTreeSet<PaperRef> {
+        let mut wanted: BTreeSet<PaperRef> = self.refs.values().cloned().collect();
+        for url in self.refs.keys() {
+            if let Some(v) = crate::scholarly::arxiv_explicit_version(url) {
+                wanted.insert(PaperRef::Arxiv(v));
+            }
+        }
+        wanted
+    }
+}
+
+/// Starts the metadata stage on its own task over `wanted`, with its own part of the
+/// cache; each verdict is sent on `verdicts` as soon as it is known.
+fn spawn_metadata(
+    wanted: BTreeSet<PaperRef>,
+    config: &Config,
+    budget: Budget,
+    mut cache: Cache,
+    verdicts: tokio::sync::mpsc::UnboundedSender<(PaperRef, bool)>,
+) -> tokio::task::JoinHandle<anyhow::Result<Resolved>> {
+    let metadata = config.metadata.clone();
+    let network = config.network.clone();
+    let mailto = if metadata.mailto.is_empty() {
+        network.mailto.clone()
+    } else {
+        metadata.mailto.clone()
+    };
+    tokio::spawn(async move {
+        let announce = move |r: &PaperRef, res: &Resolution| {
+            let _ = verdicts.send((r.clone(), matches!(res, Resolution::Found { .. })));
+        };
+        let (mut papers, mut stats) = metadata::resolve_announcing(
+            &wanted, &metadata, &network, budget, &mailto, &mut cache, &announce,
+        )
+        .await?;
+        let mut venues = None;
+        if metadata.venues {
+            let agent = crate::net::user_agent("", &mailto);
+            let (truths, run) = metadata::venue_truth::resolve(
+                &mut papers,
+                &metadata,
+                &network,
+                &agent,
+                &mut cache,
+            )
+            .await?;
+            stats.semantic_scholar_requests = run.s2_requests;
+            stats.dblp_requests = run.dblp_requests;
+            stats.published = truths
+                .values()
+                .filter(|t| matches!(t, VenueTruth::Published { .. }))
+                .count();
+            venues = Some(truths);
+        }
+        Ok((papers, stats, venues, cache))
+    })
+}
+
+/// Runs the network stages over the links `intake` delivers, as they arrive: a link
+/// goes to the link check at once, unless it is on a registry's host (arXiv, doi.org)
+/// and names a paper, in which case it waits for that paper's verdict (alive if the
+/// registry found it, checked otherwise). The registries start when the list is
+/// complete and run beside the link check; one budget covers both.
 pub async fn run(
-    entries: &[&Entry],
+    mut intake: Intake,
     config: &Config,
     cache: &mut Cache,
     progress: bool,
     check_links: bool,
 ) -> anyhow::Result<Online> {
-    let links: Vec<&crate::model::Link> = entries.iter().flat_map(|e| e.links.iter()).collect();
-    let mut refs: BTreeMap<String, PaperRef> = BTreeMap::new();
-    for l in entries.iter().flat_map(|e| e.paper_links()) {
-        if check::checkable(&l.url)
-            && let Some(r) = crate::scholarly::identify(&l.url)
-        {
-            refs.insert(l.url.clone(), r);
-        }
-    }
-    let mut online = Online::default();
-    // One budget for the whole run: registries first, then links, never longer.
     let n = &config.network;
     let budget = Budget::new(n.run_budget, n.host_budget, n.retry_after_cap);
-    if config.metadata.enabled {
-        let mut wanted: BTreeSet<PaperRef> = refs.values().cloned().collect();
-        // Links to a given arXiv version: that version's title counts too.
-        for url in refs.keys() {
-            if let Some(v) = crate::scholarly::arxiv_explicit_version(url) {
-                wanted.insert(PaperRef::Arxiv(v));
+    // Each stage its own part of the cache: the registries' task owns theirs.
+    let meta_cache = Cache {
+        metadata: std::mem::take(&mut cache.metadata),
+        venues: std::mem::take(&mut cache.venues),
+        ..Cache::default()
+    };
+    let mut meta_cache = Some(meta_cache);
+    let mut dispatch = Dispatch {
+        links: LinkCheck::new(n, budget, cache, progress)?,
+        check_links,
+        metadata: config.metadata.enabled,
+        known: HashMap::new(),
+        refs: BTreeMap::new(),
+        waiting: HashMap::new(),
+        landing: BTreeSet::new(),
+    };
+    let (verdict_tx, mut verdicts) = tokio::sync::mpsc::unbounded_channel();
+    let mut verdict_tx = Some(verdict_tx);
+    let mut resolving: Option<tokio::task::JoinHandle<anyhow::Result<Resolved>>> = None;
+    let mut reading = true;
+    let mut resolved = None;
+    while reading || resolving.is_some() {
+        tokio::select! {
+            file = intake.recv(), if reading => match file {
+                Some(links) => {
+                    // Paper links first: a badge to the same arXiv page later in the
+                    // file then waits for the verdict instead of being requested.
+                    let (papers, others): (Vec<_>, Vec<_>) =
+                        links.into_iter().partition(|l| l.paper);
+                    for link in papers.into_iter().chain(others) {
+                        dispatch.take(link)?;
+                    }
+                }
+                None => {
+                    reading = false;
+                    let tx = verdict_tx.take().expect("the list completes once");
+                    if dispatch.metadata {
+                        let cache = meta_cache.take().expect("taken once");
+                        resolving = Some(spawn_metadata(dispatch.wanted(), config, budget, cache, tx));
+                    }
+                }
+            },
+            Some((paper, found)) = verdicts.recv(), if resolving.is_some() => {
+                dispatch.settle(&paper, found)?;
+            }
+            done = async { resolving.as_mut().expect("guarded").await }, if resolving.is_some() => {
+                resolving = None;
+                let (papers, stats, venues, cache) = match done {
+                    Ok(r) => r?,
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    Err(e) => return Err(e.into()),
+                };
+                // Verdicts still in the channel agree with the final resolutions.
+                let waiting: Vec<PaperRef> = dispatch.waiting.keys().cloned().collect();
+                for paper in waiting {
+                    let found = matches!(papers.get(&paper), Some(Resolution::Found { .. }));
+                    dispatch.settle(&paper, found)?;
+                }
+                meta_cache = Some(cache);
+                resolved = Some((papers, stats, venues));
+            }
+            more = dispatch.links.next(), if dispatch.links.pending() => {
+                more?;
             }
         }
-        let mailto = if config.metadata.mailto.is_empty() {
-            &config.network.mailto
-        } else {
-            &config.metadata.mailto
-        };
-        let (mut papers, mut stats) = metadata::resolve_within(
-            &wanted,
-            &config.metadata,
-            &config.network,
-            budget,
-            mailto,
-            cache,
-        )
-        .await?;
-        if config.metadata.venues {
-            let agent = crate::net::user_agent("", mailto);
-            let (venues, run) = metadata::venue_truth::resolve(
-                &mut papers,
-                &config.metadata,
-                &config.network,
-                &agent,
-                cache,
-            )
-            .await?;
-            stats.semantic_scholar_requests = run.s2_requests;
-            stats.dblp_requests = run.dblp_requests;
-            stats.published = venues
-                .values()
-                .filter(|t| matches!(t, VenueTruth::Published { .. }))
-                .count();
-            online.venues = venues;
-        }
+    }
+    let Dispatch { links, landing, .. } = dispatch;
+    let mut online = Online {
+        links: links.finish().await?,
+        ..Online::default()
+    };
+    if let Some(part) = meta_cache {
+        cache.metadata = part.metadata;
+        cache.venues = part.venues;
+    }
+    if let Some((papers, stats, venues)) = resolved {
         online.papers = papers;
         online.meta = Some(stats);
-    }
-    // Links the registry vouches for are alive; no need to ask the site.
-    let verified: BTreeSet<String> = refs
-        .iter()
-        .filter(|(url, r)| {
-            registry_host(url) && matches!(online.papers.get(*r), Some(Resolution::Found { .. }))
-        })
-        .map(|(url, _)| url.clone())
-        .collect();
-    let landing: BTreeSet<String> = refs
-        .values()
-        .filter_map(|r| match r {
-            PaperRef::Landing(u) if config.metadata.enabled => Some(u.clone()),
-            _ => None,
-        })
-        .collect();
-    if check_links || !landing.is_empty() {
-        let urls: Vec<String> = if check_links {
-            links
-                .iter()
-                .map(|l| l.url.clone())
-                .filter(|u| !verified.contains(u))
-                .chain(landing.iter().cloned())
-                .collect()
-        } else {
-            landing.iter().cloned().collect()
-        };
-        online.links =
-            check::run_within(urls, &landing, &config.network, budget, cache, progress).await?;
-    }
-    for url in &verified {
-        online.links.results.insert(
-            url.clone(),
-            LinkStatus::Ok {
-                code: 200,
-                hops: Vec::new(),
-            },
-        );
-        online.links.stats.ok += 1;
-        online.links.stats.checked += 1;
+        online.venues = venues.unwrap_or_default();
     }
     for page in &landing {
         let resolution = match (

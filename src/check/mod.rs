@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use regex::RegexSet;
 use request::{Checker, Outcome};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -86,99 +86,282 @@ pub async fn run_within(
     cache: &mut Cache,
     progress: bool,
 ) -> anyhow::Result<LinkRun> {
-    let started = Instant::now();
-    let urls: BTreeSet<String> = urls.into_iter().filter(|u| checkable(u)).collect();
-    let include = RegexSet::new(&config.include)?;
-    let exclude = RegexSet::new(&config.exclude)?;
-    let mut run = LinkRun::default();
-    let mut todo = Vec::new();
+    let mut check = LinkCheck::new(config, budget, cache, progress)?;
     for url in urls {
-        if exclude.is_match(&url) && !include.is_match(&url) {
-            run.stats.excluded += 1;
-            continue;
-        }
-        match cache
-            .fresh(&url, config.cache_ttl)
-            .filter(|_| !keep_body.contains(&url))
-        {
-            Some(status) => {
-                run.stats.cached += 1;
-                run.results.insert(url, status.clone());
-            }
-            None => todo.push(url),
+        if checkable(&url) {
+            let keep = keep_body.contains(&url);
+            check.submit(url, keep)?;
         }
     }
-    let checker = Arc::new(Checker::with_budget(config, budget)?);
-    let bar = if progress && !todo.is_empty() {
-        let bar = ProgressBar::new(todo.len() as u64);
-        // The numbers are all in the message (progress::Reading): indicatif's own
-        // rate and ETA show empty or jittery digits before the first answers.
-        bar.set_style(ProgressStyle::with_template("{bar:30} {msg}").expect("valid template"));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let total = todo.len() as u64;
-    let checking = Instant::now();
-    let reading = |done: u64| progress::Reading {
-        done,
-        total,
-        elapsed: checking.elapsed(),
-        hosts_in_flight: checker
-            .hosts_in_flight
-            .load(std::sync::atomic::Ordering::Relaxed),
-    };
-    bar.set_message(reading(0).line());
-    let mut tasks = tokio::task::JoinSet::new();
-    for url in todo {
-        let checker = checker.clone();
-        let keep = keep_body.contains(&url);
-        tasks.spawn(async move {
-            let checked = checker.check_keeping_body(&url, keep);
-            let (outcome, body) = tokio::time::timeout_at(budget.deadline, checked)
+    check.finish().await
+}
+
+/// What the check knows of one URL it was given.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    /// Its body is wanted (a landing page): fetched with GET, never from the cache.
+    keep_body: bool,
+    /// `network.exclude` names it (and `network.include` does not).
+    excluded: bool,
+    /// Its status came from the cache.
+    from_cache: bool,
+    /// A registry vouched for it: that is its status, whatever a request found.
+    vouched: bool,
+    /// Its failure streak before this run, once its first result was remembered: a
+    /// second result (the body fetch of a URL first checked without) counts from it.
+    failures_before: Option<u32>,
+}
+
+/// What a task hands back: the URL, what the check found, the body if kept, and
+/// whether the body was asked for.
+type Checked = (String, Outcome, Option<Vec<u8>>, bool);
+
+/// A link check that takes URLs while it runs: each distinct URL is looked up in the
+/// cache, or its request starts at once, so the first requests leave while the rest
+/// of the list is still being read, and a registry's verdict can release the links it
+/// did not vouch for later. [`LinkCheck::next`] consumes one result (progress, failure
+/// history, statistics); [`LinkCheck::finish`] waits for the rest.
+pub struct LinkCheck<'c> {
+    config: &'c NetworkConfig,
+    budget: Budget,
+    cache: &'c mut Cache,
+    include: RegexSet,
+    exclude: RegexSet,
+    /// Built at the first URL that needs a request (a run all from the cache makes
+    /// no client).
+    checker: Option<Arc<Checker>>,
+    seen: HashMap<String, Seen>,
+    tasks: tokio::task::JoinSet<Checked>,
+    run: LinkRun,
+    progress: bool,
+    bar: Option<ProgressBar>,
+    started: Instant,
+    /// When the first request was started (the progress line's rate counts from it).
+    checking: Option<Instant>,
+}
+
+impl<'c> LinkCheck<'c> {
+    /// A check with nothing to do yet, within `budget`, using and updating `cache`;
+    /// with `progress`, a progress bar from its first request on.
+    pub fn new(
+        config: &'c NetworkConfig,
+        budget: Budget,
+        cache: &'c mut Cache,
+        progress: bool,
+    ) -> anyhow::Result<Self> {
+        Ok(LinkCheck {
+            include: RegexSet::new(&config.include)?,
+            exclude: RegexSet::new(&config.exclude)?,
+            config,
+            budget,
+            cache,
+            checker: None,
+            seen: HashMap::new(),
+            tasks: tokio::task::JoinSet::new(),
+            run: LinkRun::default(),
+            progress,
+            bar: None,
+            started: Instant::now(),
+            checking: None,
+        })
+    }
+
+    /// Hands over a URL the caller has found [`checkable`]; with `keep_body` its body
+    /// is wanted too. A URL seen before costs one lookup; one first given without
+    /// `keep_body` and then with it is fetched again for its body, and that answer
+    /// is its status.
+    pub fn submit(&mut self, url: String, keep_body: bool) -> anyhow::Result<()> {
+        match self.seen.get_mut(&url) {
+            Some(seen) if keep_body && !seen.keep_body && !seen.excluded && !seen.vouched => {
+                seen.keep_body = true;
+                // Taken from the cache a moment ago: it is fetched after all.
+                if seen.from_cache {
+                    seen.from_cache = false;
+                    self.run.stats.cached -= 1;
+                    self.run.results.remove(&url);
+                }
+            }
+            Some(_) => return Ok(()),
+            None => {
+                let excluded = self.exclude.is_match(&url) && !self.include.is_match(&url);
+                let cached = (!excluded && !keep_body)
+                    .then(|| self.cache.fresh(&url, self.config.cache_ttl))
+                    .flatten()
+                    .cloned();
+                self.seen.insert(
+                    url.clone(),
+                    Seen {
+                        keep_body,
+                        excluded,
+                        from_cache: cached.is_some(),
+                        ..Seen::default()
+                    },
+                );
+                if excluded {
+                    self.run.stats.excluded += 1;
+                    return Ok(());
+                }
+                if let Some(status) = cached {
+                    self.run.stats.cached += 1;
+                    self.run.results.insert(url, status);
+                    return Ok(());
+                }
+            }
+        }
+        self.start(url, keep_body)
+    }
+
+    fn start(&mut self, url: String, keep_body: bool) -> anyhow::Result<()> {
+        let checker = match &self.checker {
+            Some(c) => c.clone(),
+            None => {
+                let c = Arc::new(Checker::with_budget(self.config, self.budget)?);
+                self.checker = Some(c.clone());
+                c
+            }
+        };
+        let checking = *self.checking.get_or_insert_with(Instant::now);
+        if self.progress {
+            let bar = self.bar.get_or_insert_with(|| {
+                let bar = ProgressBar::new(0);
+                // The numbers are all in the message (progress::Reading): indicatif's
+                // own rate and ETA show empty or jittery digits before the first answers.
+                bar.set_style(
+                    ProgressStyle::with_template("{bar:30} {msg}").expect("valid template"),
+                );
+                bar
+            });
+            bar.inc_length(1);
+            bar.set_message(reading(&checker, checking, bar).line());
+        }
+        let deadline = self.budget.deadline;
+        self.tasks.spawn(async move {
+            let checked = checker.check_keeping_body(&url, keep_body);
+            let (outcome, body) = tokio::time::timeout_at(deadline, checked)
                 .await
                 .unwrap_or_else(|_| {
                     let reason = "not checked within network.run_budget".to_string();
                     (Outcome::Blocked { reason }, None)
                 });
-            (url, outcome, body)
+            (url, outcome, body, keep_body)
         });
+        Ok(())
     }
-    while let Some(joined) = tasks.join_next().await {
-        let (url, outcome, body) = joined?;
+
+    /// Whether requests are still out.
+    pub fn pending(&self) -> bool {
+        !self.tasks.is_empty()
+    }
+
+    /// Waits for one request to end and takes in its result; `false` when none is out.
+    pub async fn next(&mut self) -> anyhow::Result<bool> {
+        let Some(joined) = self.tasks.join_next().await else {
+            return Ok(false);
+        };
+        let (url, outcome, body, keep_body) = joined?;
+        if let (Some(bar), Some(checker), Some(checking)) =
+            (&self.bar, &self.checker, self.checking)
+        {
+            bar.inc(1);
+            bar.set_message(reading(checker, checking, bar).line());
+        }
+        let seen = self.seen.get_mut(&url).expect("every task's URL was seen");
         if let Some(body) = body {
-            run.bodies.insert(url.clone(), body);
+            self.run.bodies.insert(url.clone(), body);
         }
-        bar.inc(1);
-        bar.set_message(reading(bar.position()).line());
-        let status = remember(cache, &url, outcome, config.failure_threshold);
-        run.results.insert(url, status);
+        // A registry vouched for it meanwhile; or its body was asked for later, and
+        // the body fetch's answer is its status.
+        if seen.vouched || (seen.keep_body && !keep_body) {
+            return Ok(true);
+        }
+        let before = *seen
+            .failures_before
+            .get_or_insert_with(|| self.cache.entries.get(&url).map_or(0, |e| e.failures));
+        let status = remember(
+            self.cache,
+            &url,
+            outcome,
+            before,
+            self.config.failure_threshold,
+        );
+        self.run.results.insert(url, status);
+        Ok(true)
     }
-    bar.finish_and_clear();
-    if checker.probe.is_down() {
-        let hosts = checker.probe.failed_hosts().join(", ");
-        return Err(NoNetwork { hosts }.into());
+
+    /// Records a link a registry vouches for: alive without a request, counted like
+    /// any other. If it was handed over before (the same URL elsewhere in the list,
+    /// not as a paper link), the registry's word replaces what was found or counted.
+    pub fn vouched(&mut self, url: String) {
+        let seen = self.seen.entry(url.clone()).or_default();
+        if seen.vouched {
+            return;
+        }
+        seen.vouched = true;
+        if std::mem::take(&mut seen.excluded) {
+            self.run.stats.excluded -= 1;
+        }
+        if std::mem::take(&mut seen.from_cache) {
+            self.run.stats.cached -= 1;
+        }
+        let status = LinkStatus::Ok {
+            code: 200,
+            hops: Vec::new(),
+        };
+        self.run.results.insert(url, status);
     }
-    for status in run.results.values() {
-        match status {
-            LinkStatus::Ok { hops, .. } if permanent_target(hops).is_some() => {
-                run.stats.redirects += 1
+
+    /// Waits for every request still out and returns the run; an `Err` if the
+    /// machine turned out to have no network.
+    pub async fn finish(mut self) -> anyhow::Result<LinkRun> {
+        while self.next().await? {}
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if let Some(checker) = &self.checker
+            && checker.probe.is_down()
+        {
+            let hosts = checker.probe.failed_hosts().join(", ");
+            return Err(NoNetwork { hosts }.into());
+        }
+        let mut run = self.run;
+        for status in run.results.values() {
+            match status {
+                LinkStatus::Ok { hops, .. } if permanent_target(hops).is_some() => {
+                    run.stats.redirects += 1
+                }
+                LinkStatus::Ok { .. } => run.stats.ok += 1,
+                LinkStatus::Broken { .. } => run.stats.broken += 1,
+                LinkStatus::Unverified { .. } => run.stats.unverified += 1,
+                LinkStatus::Skipped { .. } => run.stats.skipped += 1,
             }
-            LinkStatus::Ok { .. } => run.stats.ok += 1,
-            LinkStatus::Broken { .. } => run.stats.broken += 1,
-            LinkStatus::Unverified { .. } => run.stats.unverified += 1,
-            LinkStatus::Skipped { .. } => run.stats.skipped += 1,
         }
+        run.stats.checked = run.results.len();
+        run.stats.seconds = self.started.elapsed().as_secs_f64();
+        Ok(run)
     }
-    run.stats.checked = run.results.len();
-    run.stats.seconds = started.elapsed().as_secs_f64();
-    Ok(run)
+}
+
+/// The progress line now.
+fn reading(checker: &Checker, checking: Instant, bar: &ProgressBar) -> progress::Reading {
+    progress::Reading {
+        done: bar.position(),
+        total: bar.length().unwrap_or(0),
+        elapsed: checking.elapsed(),
+        hosts_in_flight: checker
+            .hosts_in_flight
+            .load(std::sync::atomic::Ordering::Relaxed),
+    }
 }
 
 /// Applies the failure history: a definitive failure is broken at once; a transient
 /// one only after `threshold` consecutive failing runs.
-fn remember(cache: &mut Cache, url: &str, outcome: Outcome, threshold: u32) -> LinkStatus {
-    let previous = cache.entries.get(url).map_or(0, |e| e.failures);
+fn remember(
+    cache: &mut Cache,
+    url: &str,
+    outcome: Outcome,
+    previous: u32,
+    threshold: u32,
+) -> LinkStatus {
     let (status, failures) = match outcome {
         Outcome::Alive { code, hops } => (LinkStatus::Ok { code, hops }, 0),
         Outcome::Gone { reason } => (LinkStatus::Broken { reason }, previous + 1),

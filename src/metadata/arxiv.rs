@@ -98,14 +98,16 @@ pub fn parse_feed(xml: &str) -> Result<Feed, String> {
 /// Resolves `ids`; returns the resolutions and the number of API requests made.
 /// Requests go one at a time, `metadata.arxiv_interval` apart, through `guard`,
 /// within `budget` (a refusing or silent API is given up, its ids left unknown).
+/// Each verdict is passed to `announce` when its batch is answered.
 pub async fn resolve(
     client: &reqwest::Client,
     guard: &Guard,
     config: &MetadataConfig,
     budget: Budget,
     ids: &[String],
+    announce: &(dyn Fn(&str, &Resolution) + Sync),
 ) -> (BTreeMap<String, Resolution>, usize) {
-    let mut out = BTreeMap::new();
+    let mut out = super::Verdicts::new(announce);
     let mut requests = 0;
     let batch = config.arxiv_batch.clamp(1, 100);
     let mut queue: VecDeque<(Vec<String>, usize)> =
@@ -239,7 +241,7 @@ pub async fn resolve(
             }
         }
     }
-    (out, requests)
+    (out.by_id, requests)
 }
 
 /// Attempts at one batch while the API refuses it (429/503), before "unknown".

@@ -109,9 +109,11 @@ struct Run<'a> {
 }
 
 /// Resolves DOIs; returns the resolutions and the number of requests made.
+/// Each verdict is passed to `announce` as soon as it is known.
 pub async fn resolve(
     lookup: &Lookup<'_>,
     dois: &[String],
+    announce: &(dyn Fn(&str, &Resolution) + Sync),
 ) -> (BTreeMap<String, Resolution>, usize) {
     let concurrency = lookup.config.crossref_concurrency.max(1);
     let run = Run {
@@ -135,6 +137,7 @@ pub async fn resolve(
             }
         })
         .buffer_unordered(concurrency)
+        .inspect(|(doi, res)| announce(doi, res))
         .collect()
         .await;
     (

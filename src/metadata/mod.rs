@@ -46,6 +46,25 @@ pub async fn resolve_within(
     mailto: &str,
     cache: &mut Cache,
 ) -> anyhow::Result<(BTreeMap<PaperRef, Resolution>, MetaStats)> {
+    resolve_announcing(refs, config, network, budget, mailto, cache, &|_, _| {}).await
+}
+
+/// Where a verdict goes the moment it is known (from the cache, or a registry's
+/// answer), before the whole resolve run ends: the link check waits on it for the
+/// links on the registries' own hosts.
+pub type Announce<'a> = &'a (dyn Fn(&PaperRef, &Resolution) + Sync);
+
+/// Like [`resolve_within`]; arXiv and the DOI registries are asked at the same time,
+/// and each verdict is passed to `announce` as soon as it is known.
+pub async fn resolve_announcing(
+    refs: &BTreeSet<PaperRef>,
+    config: &MetadataConfig,
+    network: &NetworkConfig,
+    budget: Budget,
+    mailto: &str,
+    cache: &mut Cache,
+    announce: Announce<'_>,
+) -> anyhow::Result<(BTreeMap<PaperRef, Resolution>, MetaStats)> {
     let mut out = BTreeMap::new();
     let mut stats = MetaStats::default();
     let mut arxiv_ids = Vec::new();
@@ -65,6 +84,7 @@ pub async fn resolve_within(
         }) && !matches!(hit.resolution, Resolution::Unknown { .. })
         {
             stats.cached += 1;
+            announce(r, &hit.resolution);
             out.insert(r.clone(), hit.resolution.clone());
             continue;
         }
@@ -92,9 +112,6 @@ pub async fn resolve_within(
     )
     .timeout(config.timeout)
     .build()?;
-    let (arxiv_found, arxiv_requests) =
-        arxiv::resolve(&client, &guard, config, budget, &arxiv_ids).await;
-    stats.arxiv_requests = arxiv_requests;
     let lookup = crossref::Lookup {
         client: &client,
         guard: &guard,
@@ -103,7 +120,14 @@ pub async fn resolve_within(
         max_redirects: network.max_redirects,
         budget,
     };
-    let (doi_found, doi_requests) = crossref::resolve(&lookup, &dois).await;
+    let arxiv_verdict = |id: &str, res: &Resolution| announce(&PaperRef::Arxiv(id.into()), res);
+    let doi_verdict = |doi: &str, res: &Resolution| announce(&PaperRef::Doi(doi.into()), res);
+    // Different hosts with their own pacing: neither waits for the other.
+    let ((arxiv_found, arxiv_requests), (doi_found, doi_requests)) = tokio::join!(
+        arxiv::resolve(&client, &guard, config, budget, &arxiv_ids, &arxiv_verdict),
+        crossref::resolve(&lookup, &dois, &doi_verdict),
+    );
+    stats.arxiv_requests = arxiv_requests;
     stats.doi_requests = doi_requests;
     for (id, res) in arxiv_found {
         out.insert(PaperRef::Arxiv(id), res);
@@ -128,6 +152,27 @@ pub async fn resolve_within(
         }
     }
     Ok((out, stats))
+}
+
+/// A registry's verdicts by id, each passed on to the run's [`Announce`] as it is
+/// recorded.
+struct Verdicts<'a> {
+    by_id: BTreeMap<String, Resolution>,
+    announce: &'a (dyn Fn(&str, &Resolution) + Sync),
+}
+
+impl<'a> Verdicts<'a> {
+    fn new(announce: &'a (dyn Fn(&str, &Resolution) + Sync)) -> Self {
+        Verdicts {
+            by_id: BTreeMap::new(),
+            announce,
+        }
+    }
+
+    fn insert(&mut self, id: String, resolution: Resolution) {
+        (self.announce)(&id, &resolution);
+        self.by_id.insert(id, resolution);
+    }
 }
 
 /// The year in free text such as a `journal_ref` ("Nature 600, 70-74 (2021)").

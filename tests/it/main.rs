@@ -16,6 +16,7 @@ mod metadata;
 mod proxy;
 mod reports;
 mod server;
+mod stages;
 mod support;
 mod venue_regression;
 mod venues;

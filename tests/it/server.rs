@@ -1,9 +1,11 @@
 //! A small scripted HTTP/1.1 server on a loopback address, for what wiremock cannot
 //! do: count concurrent requests, hang, reset connections, stream endless bodies,
-//! rate-limit. Binds `IP:0` (any 127.x.y.z is a distinct host) and stops when dropped.
+//! rate-limit, hold an answer until another server has been asked (a [`Journal`]
+//! records the order). Binds `IP:0` (any 127.x.y.z is a distinct host) and stops
+//! when dropped.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -24,6 +26,35 @@ pub enum Action {
     Hang,
     /// Read the request, then reset the connection.
     Reset,
+    /// Hold the answer until `gate` is opened (`notify_one`, before or after),
+    /// note `note` in `journal` (with " (gate timed out)" if it waited 30 s in vain),
+    /// then do `then`.
+    Gated {
+        gate: Arc<tokio::sync::Notify>,
+        journal: Journal,
+        note: String,
+        then: Box<Action>,
+    },
+}
+
+/// What servers saw, in the order they saw it, so that tests assert on the order of
+/// events, never on how long they took.
+#[derive(Clone, Debug, Default)]
+pub struct Journal(Arc<Mutex<Vec<String>>>);
+
+impl Journal {
+    pub fn note(&self, event: impl Into<String>) {
+        self.0.lock().unwrap().push(event.into());
+    }
+
+    pub fn events(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// Where `event` was first noted.
+    pub fn position(&self, event: &str) -> Option<usize> {
+        self.events().iter().position(|e| e == event)
+    }
 }
 
 impl Action {
@@ -122,7 +153,21 @@ async fn serve(
     requests.fetch_add(1, Ordering::SeqCst);
     let now = active.fetch_add(1, Ordering::SeqCst) + 1;
     max.fetch_max(now, Ordering::SeqCst);
-    let action = handler(&request);
+    let mut action = handler(&request);
+    if let Action::Gated {
+        gate,
+        journal,
+        note,
+        then,
+    } = action
+    {
+        // Bounded so that a client that never opens the gate fails the test, not hangs it.
+        match tokio::time::timeout(Duration::from_secs(30), gate.notified()).await {
+            Ok(()) => journal.note(note),
+            Err(_) => journal.note(format!("{note} (gate timed out)")),
+        }
+        action = *then;
+    }
     match action {
         Action::Respond {
             status,
@@ -172,6 +217,7 @@ async fn serve(
             let _ = stream.set_linger(Some(Duration::ZERO));
             drop(stream);
         }
+        Action::Gated { .. } => unreachable!("a gate holds a plain action"),
     }
     active.fetch_sub(1, Ordering::SeqCst);
 }
