@@ -213,6 +213,9 @@ pub struct VenueModel {
     tracks: Vec<Track>,
     noise: Vec<Regex>,
     status: Vec<Regex>,
+    /// Acronym keys (normalised words) → venue, so that adding a venue finds the one it
+    /// merges into without normalising every acronym again.
+    acronyms: HashMap<String, usize>,
     /// Whole-string keys (normalised words) → venue.
     whole: HashMap<String, usize>,
     /// Long names as words → venue, longest first.
@@ -292,6 +295,7 @@ impl VenueModel {
             tracks,
             noise: compile(&data.noise.patterns)?,
             status: compile(&data.status.patterns)?,
+            acronyms: HashMap::new(),
             whole: HashMap::new(),
             names: Vec::new(),
             tokens: HashMap::new(),
@@ -300,6 +304,7 @@ impl VenueModel {
         for spec in data.venue {
             model.add(spec);
         }
+        model.sort_names();
         Ok(model)
     }
 
@@ -333,16 +338,15 @@ impl VenueModel {
                 ..VenueSpec::default()
             });
         }
+        model.sort_names();
         model
     }
 
-    /// Adds a venue, or merges it into the one with the same acronym.
+    /// Adds a venue, or merges it into the one with the same acronym. Call
+    /// [`Self::sort_names`] once the last venue is added.
     fn add(&mut self, spec: VenueSpec) {
-        let index = match self
-            .venues
-            .iter()
-            .position(|v| key(&v.acronym) == key(&spec.acronym))
-        {
+        let acronym_key = key(&spec.acronym);
+        let index = match self.acronyms.get(&acronym_key).copied() {
             Some(i) => {
                 let v = &mut self.venues[i];
                 v.names.extend(spec.names.iter().cloned());
@@ -358,6 +362,7 @@ impl VenueModel {
                     aliases: spec.aliases.clone(),
                     dblp: spec.dblp.clone(),
                 });
+                self.acronyms.insert(acronym_key, self.venues.len() - 1);
                 self.venues.len() - 1
             }
         };
@@ -383,12 +388,17 @@ impl VenueModel {
             self.names.retain(|(n, _)| *n != w);
             self.names.push((w, index));
         }
-        self.names.sort_by_key(|(w, _)| {
-            std::cmp::Reverse(w.iter().map(String::len).sum::<usize>() + w.len())
-        });
         for k in &spec.dblp {
             self.dblp.insert(k.to_lowercase(), index);
         }
+    }
+
+    /// Orders the long names longest first, as [`Self::find_venues`] tries them (stable:
+    /// of two names of one length, the one added first).
+    fn sort_names(&mut self) {
+        self.names.sort_by_key(|(w, _)| {
+            std::cmp::Reverse(w.iter().map(String::len).sum::<usize>() + w.len())
+        });
     }
 
     /// A string without its tracks and noise (for indexing names the way cells are read).
@@ -400,7 +410,7 @@ impl VenueModel {
             .flat_map(|t| &t.patterns)
             .chain(&self.noise)
         {
-            s = re.replace_all(&s, " ").into_owned();
+            replace_in_place(re, &mut s);
         }
         s
     }
@@ -417,8 +427,7 @@ impl VenueModel {
 
     /// The venue with this acronym (any case, spacing or punctuation).
     pub fn by_acronym(&self, acronym: &str) -> Option<&Venue> {
-        let k = key(acronym);
-        self.venues.iter().find(|v| key(&v.acronym) == k)
+        self.acronyms.get(&key(acronym)).map(|&i| &self.venues[i])
     }
 
     /// The venue of a DBLP stream key (`conf/acl`, `journals/pami`); a record key
@@ -479,7 +488,7 @@ impl VenueModel {
         let (year, rest) = self.take_year(&s);
         s = rest;
         for re in &self.noise {
-            s = re.replace_all(&s, " ").into_owned();
+            replace_in_place(re, &mut s);
         }
         let venues = self.find_venues(&s);
         let rest = words(&s)
@@ -645,6 +654,13 @@ impl VenueModel {
 
 /// Markup and decoration out of a cell: `:emoji:` shortcodes, HTML tags, Markdown
 /// emphasis, HTML character references, typographic quotes.
+/// Replaces every match of `re` in `s` with a space; allocates only when it matches.
+fn replace_in_place(re: &Regex, s: &mut String) {
+    if let std::borrow::Cow::Owned(replaced) = re.replace_all(s, " ") {
+        *s = replaced;
+    }
+}
+
 fn clean(s: &str) -> String {
     static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r":[a-z0-9_+-]+:").unwrap());
     static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").unwrap());
