@@ -375,7 +375,11 @@ fn venue_after_link(block: &Block, links: &[Link], src: &str) -> Option<(String,
     if text.is_empty() || text.chars().count() > 60 || text.split_whitespace().count() > 6 {
         return None;
     }
-    let cell = crate::venue::VenueModel::builtin().parse(text);
+    let model = crate::venue::VenueModel::builtin();
+    if !model.may_name_venue(text) {
+        return None;
+    }
+    let cell = model.parse(text);
     let venue = cell.venue()?;
     // Every word is the venue's, its year or its track: nothing else is said.
     let venue_words: Vec<String> = cell.rest.split_whitespace().map(String::from).collect();

@@ -16,7 +16,7 @@
 
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// The built-in venue table.
@@ -224,6 +224,9 @@ pub struct VenueModel {
     tokens: HashMap<String, usize>,
     /// DBLP keys → venue.
     dblp: HashMap<String, usize>,
+    /// The lower-case words a venue can be found by: the first word of every whole
+    /// key and long name, and every acronym token (see [`Self::may_name_venue`]).
+    first_words: HashSet<String>,
 }
 
 /// Words that never tell venues apart inside a name.
@@ -300,6 +303,7 @@ impl VenueModel {
             names: Vec::new(),
             tokens: HashMap::new(),
             dblp: HashMap::new(),
+            first_words: HashSet::new(),
         };
         for spec in data.venue {
             model.add(spec);
@@ -371,11 +375,15 @@ impl VenueModel {
         // have lost their Workshop track.
         for short in std::iter::once(&spec.acronym).chain(&spec.aliases) {
             let k = key(&self.strip(short));
+            if let Some(first) = k.split(' ').next().filter(|w| !w.is_empty()) {
+                self.first_words.insert(first.to_string());
+            }
             if !k.is_empty() {
                 self.whole.insert(k, index);
             }
             let one_word = !short.contains(char::is_whitespace);
             if one_word && (acronym_like(short) || *short == spec.acronym) {
+                self.first_words.insert(short.to_lowercase());
                 self.tokens.insert(short.to_lowercase(), index);
             }
         }
@@ -384,6 +392,7 @@ impl VenueModel {
             if w.is_empty() {
                 continue;
             }
+            self.first_words.insert(w[0].clone());
             self.whole.insert(w.join(" "), index);
             self.names.retain(|(n, _)| *n != w);
             self.names.push((w, index));
@@ -413,6 +422,29 @@ impl VenueModel {
             replace_in_place(re, &mut s);
         }
         s
+    }
+
+    /// Whether `text` can name a venue of the model at all. A cheap look at its words
+    /// that never says no where [`Self::parse`] finds a venue: every word `parse` looks
+    /// venues up by is a word of the text, or one with a glued year or workshop mark
+    /// (`CVPR22`, `CVPRW`) taken off, since cleaning, tracks, noise and years are only
+    /// ever removed or replaced by a space. For callers that try many strings that are
+    /// mostly not venues (the text after a bullet's link).
+    pub fn may_name_venue(&self, text: &str) -> bool {
+        // Entities decode into letters that are not words of the text as written.
+        if text.contains('&') {
+            return true;
+        }
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .any(|w| {
+                let w = w.to_lowercase();
+                let no_year = w.trim_end_matches(|c: char| c.is_ascii_digit());
+                let no_mark = w.strip_suffix('w').unwrap_or(&w);
+                [w.as_str(), no_year, no_mark]
+                    .iter()
+                    .any(|candidate| self.first_words.contains(*candidate))
+            })
     }
 
     /// Every venue of the model.
@@ -989,9 +1021,61 @@ mod tests {
             assert_eq!(p.year, *year, "year of {cell:?}");
             let got: Vec<&str> = p.tracks.iter().map(|t| t.name.as_str()).collect();
             assert_eq!(got, *tracks, "tracks of {cell:?}");
+            // The cheap pre-check never rules out what parse finds.
+            assert!(
+                venue.is_none() || m.may_name_venue(cell),
+                "{cell:?} names a venue"
+            );
         }
         assert!(m.parse("Submitted to ICLR 2024").unpublished);
         assert!(m.parse("ArXiv").is_preprint());
+    }
+
+    #[test]
+    fn the_pre_check_never_rules_out_a_venue_parse_finds() {
+        let m = model();
+        // Every name the model knows, dressed the ways lists and registries write it.
+        let dressings = [
+            "{}",
+            "{} 2023",
+            "{}'24",
+            "Proc. of the {} (Volume 1: Long Papers)",
+            "{} Workshop",
+            "{}-W",
+            "*{}* (Oral)",
+            "In: {}, 2022",
+            "<b>{}</b>",
+        ];
+        let mut tried = 0;
+        for v in m.venues() {
+            for name in std::iter::once(&v.acronym)
+                .chain(&v.names)
+                .chain(&v.aliases)
+            {
+                for d in dressings {
+                    let text = d.replace("{}", name);
+                    if m.parse(&text).venue().is_some() {
+                        tried += 1;
+                        assert!(m.may_name_venue(&text), "{text:?} names a venue");
+                    }
+                }
+                for glued in [format!("{name}22"), format!("{name}W")] {
+                    if m.parse(&glued).venue().is_some() {
+                        assert!(m.may_name_venue(&glued), "{glued:?} names a venue");
+                    }
+                }
+            }
+        }
+        assert!(tried > 1000, "only {tried} venue strings tried");
+        // What follows most bullets' links is a description, and is ruled out.
+        for text in [
+            "A suite of decoder-only pre-trained transformers",
+            "Code available",
+            "Stanford, 2023",
+            "",
+        ] {
+            assert!(!m.may_name_venue(text), "{text:?}");
+        }
     }
 
     #[test]
