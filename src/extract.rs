@@ -263,16 +263,19 @@ fn title_from(text: &str, links: &[Link]) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-/// Every entry of a parsed document, tables first (in order), then link blocks.
-pub fn extract(doc: &Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
+/// Every entry of a parsed document, tables first (in order), then link blocks. The
+/// document is consumed: its links and texts move into the entries, and each table is
+/// freed once its rows are entries, so the parse tree and a full copy of it never
+/// coexist.
+pub fn extract(doc: Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
     // Sized once: doubling a vector of large entries would hold two copies at its peak.
     let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
     let mut entries = Vec::with_capacity(rows + doc.blocks.len());
     let aliases = ColumnAliases::new(config);
-    for (index, table) in doc.tables.iter().enumerate() {
+    for (index, table) in doc.tables.into_iter().enumerate() {
         table_entries(index, table, src, &aliases, &mut entries);
     }
-    entries.extend(doc.blocks.iter().map(|b| block_entry(b, src)));
+    entries.extend(doc.blocks.into_iter().map(|b| block_entry(b, src)));
     // Unstable: a stable sort would borrow a buffer of half the entries. No two entries
     // share a span, so the order is the same.
     if !entries.is_sorted_by_key(|e| e.span.start) {
@@ -283,16 +286,20 @@ pub fn extract(doc: &Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
 
 fn table_entries(
     index: usize,
-    table: &Table,
+    table: Table,
     src: &str,
     aliases: &ColumnAliases,
     out: &mut Vec<Entry>,
 ) {
     let headers: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
     let cols = aliases.map(&headers);
-    for row in &table.rows {
+    let header_cells = table.header.cells.len();
+    for row in table.rows {
         let mut links = Vec::with_capacity(row.cells.iter().map(|c| c.links.len()).sum());
-        for (i, cell) in row.cells.iter().enumerate() {
+        // Where each cell's links sit in `links`.
+        let mut cell_links = Vec::with_capacity(row.cells.len());
+        let mut cells = Vec::with_capacity(row.cells.len());
+        for (i, cell) in row.cells.into_iter().enumerate() {
             let role = if Some(i) == cols.title {
                 Some(Role::Title)
             } else if cols.link.contains(&i) {
@@ -302,54 +309,45 @@ fn table_entries(
             } else {
                 None
             };
-            links.extend(cell.links.iter().map(|l| Link {
-                kind: classify(l, role),
-                ..l.clone()
+            let first = links.len();
+            links.extend(cell.links.into_iter().map(|mut l| {
+                l.kind = classify(&l, role);
+                l
             }));
+            cell_links.push(first..links.len());
+            cells.push(EntryCell {
+                source: src[cell.span.clone()].to_string(),
+                text: cell.text,
+                span: cell.span,
+            });
         }
-        let cell_text = |col: Option<usize>| {
-            col.and_then(|i| row.cells.get(i))
-                .map(|c| c.text.clone())
-                .filter(|t| !t.is_empty())
+        let text_of = |col: Option<usize>| {
+            col.and_then(|i| cells.get(i))
+                .filter(|c: &&EntryCell| !c.text.is_empty())
         };
-        let year_text = cell_text(cols.year);
+        let year_text = text_of(cols.year).map(|c| c.text.clone());
         let title = cols.title.and_then(|i| {
-            let cell = row.cells.get(i)?;
-            let cell_links: Vec<Link> = links
-                .iter()
-                .filter(|l| {
-                    l.span.start >= cell.span.start
-                        && l.span.end <= cell.span.end.max(cell.span.start)
-                })
-                .cloned()
-                .collect();
-            title_from(&cell.text, &cell_links)
+            let cell = cells.get(i)?;
+            title_from(&cell.text, &links[cell_links[i].clone()])
         });
-        let venue_cell = cols
-            .venue
-            .and_then(|i| row.cells.get(i))
-            .filter(|c| !c.text.is_empty());
+        let venue_cell = text_of(cols.venue);
+        let (venue, venue_span) = match venue_cell {
+            Some(c) => (Some(c.text.clone()), Some(c.span.clone())),
+            None => (None, None),
+        };
         out.push(Entry {
             source: EntrySource::Table,
             table: Some(index),
             section: table.section.clone(),
-            span: row.span.start..row.span.end,
-            cells: row
-                .cells
-                .iter()
-                .map(|c| EntryCell {
-                    source: src[c.span.clone()].to_string(),
-                    text: c.text.clone(),
-                    span: c.span.clone(),
-                })
-                .collect(),
+            span: row.span,
+            cells,
             source_cells: row.source_cells,
-            header_cells: table.header.cells.len(),
+            header_cells,
             year: year_text.as_deref().and_then(extract_year),
             year_text,
             title,
-            venue: venue_cell.map(|c| c.text.clone()),
-            venue_span: venue_cell.map(|c| c.span.clone()),
+            venue,
+            venue_span,
             links,
         });
     }
@@ -359,9 +357,13 @@ fn table_entries(
 /// `- [Title](url) - NeurIPS 2023`, `[Title](url), ICLR'24`, `[Title](url) (CVPR 2022)`.
 /// Only a short text that the venue model reads as a known venue counts, so a
 /// description ("- [OPT](url) - A suite of decoder-only transformers") names none.
-fn venue_after_link(block: &Block, links: &[Link], src: &str) -> Option<(String, Option<i32>)> {
+fn venue_after_link(
+    block: &std::ops::Range<usize>,
+    links: &[Link],
+    src: &str,
+) -> Option<(String, Option<i32>)> {
     let link = links.iter().find(|l| l.kind == LinkKind::Paper)?;
-    let end = block.span.end.min(src.len());
+    let end = block.end.min(src.len());
     let after = src.get(link.span.end..end)?;
     let line = after.lines().next().unwrap_or("");
     let text = line
@@ -390,24 +392,20 @@ fn venue_after_link(block: &Block, links: &[Link], src: &str) -> Option<(String,
     Some((text.to_string(), cell.year))
 }
 
-fn block_entry(block: &Block, src: &str) -> Entry {
-    let links: Vec<Link> = block
-        .links
-        .iter()
-        .map(|l| Link {
-            kind: classify(l, None),
-            ..l.clone()
-        })
-        .collect();
-    let named = venue_after_link(block, &links, src);
+fn block_entry(block: Block, src: &str) -> Entry {
+    let mut links = block.links;
+    for l in &mut links {
+        l.kind = classify(l, None);
+    }
+    let named = venue_after_link(&block.span, &links, src);
     Entry {
         source: match block.kind {
             BlockKind::Item => EntrySource::List,
             BlockKind::Paragraph => EntrySource::Paragraph,
         },
         table: None,
-        section: block.section.clone(),
-        span: block.span.clone(),
+        section: block.section,
+        span: block.span,
         cells: Vec::new(),
         source_cells: 0,
         header_cells: 0,
@@ -483,7 +481,7 @@ mod tests {
     #[test]
     fn entries_carry_year_title_venue_and_link_kinds() {
         let md = "## S\n|Year|Title|Venue|Code|\n|-|-|-|-|\n|2023|[A Real Title](https://arxiv.org/abs/2301.00001) [![s](https://img.shields.io/x)](https://github.com/a/b)|NeurIPS|[code](https://github.com/a/b)|\n";
-        let entries = extract(&parse(md), md, &ColumnConfig::default());
+        let entries = extract(parse(md), md, &ColumnConfig::default());
         let e = &entries[0];
         assert_eq!(e.year, Some(2023));
         assert_eq!(e.title.as_deref(), Some("A Real Title"));
@@ -498,7 +496,26 @@ mod tests {
                 LinkKind::Code
             ]
         );
-        assert_eq!(e.section, vec!["S"]);
+        assert_eq!(e.section[..], ["S"]);
+    }
+
+    #[test]
+    fn rows_under_one_heading_share_one_section() {
+        let md = "# A\n## B\n|T|\n|-|\n|[x](https://x.org)|\n|[y](https://y.org)|\n\n- [z](https://z.org)\n## C\n- [w](https://w.org)\n";
+        let entries = extract(parse(md), md, &ColumnConfig::default());
+        assert_eq!(entries.len(), 4);
+        assert_eq!(entries[0].section[..], ["A", "B"]);
+        // One value for the table's rows and the bullet under the same headings…
+        assert!(std::sync::Arc::ptr_eq(
+            &entries[0].section,
+            &entries[1].section
+        ));
+        assert!(std::sync::Arc::ptr_eq(
+            &entries[0].section,
+            &entries[2].section
+        ));
+        // …and a new one where the headings change.
+        assert_eq!(entries[3].section[..], ["A", "C"]);
     }
 
     #[test]
@@ -537,7 +554,7 @@ mod tests {
             ("- A title without a link - NeurIPS 2023\n", None, None),
         ];
         for (md, venue, year) in cases {
-            let entries = extract(&parse(md), md, &ColumnConfig::default());
+            let entries = extract(parse(md), md, &ColumnConfig::default());
             let e = entries.first();
             assert_eq!(e.and_then(|e| e.venue.as_deref()), venue, "{md}");
             assert_eq!(e.and_then(|e| e.year), year, "{md}");
@@ -547,7 +564,7 @@ mod tests {
     #[test]
     fn title_without_link_comes_from_cell_text() {
         let md = "|Year|Title|Paper|\n|-|-|-|\n|2021|**Deep Graph Clustering** [pdf](https://x.org/p.pdf)|[Link](https://arxiv.org/abs/2101.00001)|\n";
-        let entries = extract(&parse(md), md, &ColumnConfig::default());
+        let entries = extract(parse(md), md, &ColumnConfig::default());
         assert_eq!(entries[0].title.as_deref(), Some("Deep Graph Clustering"));
         assert_eq!(entries[0].paper_links().count(), 2);
     }

@@ -8,7 +8,7 @@
 //! the number of cells a row has in the source before GitHub pads or drops any.
 
 use crate::autolink;
-use crate::model::{Block, BlockKind, Cell, Document, Link, LinkSyntax, Row, Table};
+use crate::model::{Block, BlockKind, Cell, Document, Link, LinkSyntax, Row, Section, Table};
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use std::ops::Range;
@@ -71,7 +71,7 @@ struct BlockBuilder {
 
 struct TableBuilder {
     span: Range<usize>,
-    section: Vec<String>,
+    section: Section,
     header: Option<Row>,
     rows: Vec<Row>,
     row: Option<(Range<usize>, Vec<Cell>)>,
@@ -83,6 +83,8 @@ struct Builder<'a> {
     doc: Document,
     refdefs: Vec<(String, Range<usize>)>,
     headings: Vec<(u8, String)>,
+    /// The path of `headings`, built once and shared until a heading changes it.
+    section: Option<Section>,
     heading: Option<(u8, String)>,
     table: Option<TableBuilder>,
     blocks: Vec<BlockBuilder>,
@@ -98,6 +100,7 @@ impl<'a> Builder<'a> {
             doc: Document::default(),
             refdefs: Vec::new(),
             headings: Vec::new(),
+            section: None,
             heading: None,
             table: None,
             blocks: Vec::new(),
@@ -107,8 +110,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn section(&self) -> Vec<String> {
-        self.headings.iter().map(|(_, t)| t.clone()).collect()
+    fn section(&mut self) -> Section {
+        self.section
+            .get_or_insert_with(|| self.headings.iter().map(|(_, t)| t.clone()).collect())
+            .clone()
     }
 
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
@@ -245,6 +250,7 @@ impl<'a> Builder<'a> {
                         self.headings.pop();
                     }
                     self.headings.push((level, text.trim().to_string()));
+                    self.section = None;
                 }
             }
             TagEnd::TableCell => {
@@ -343,9 +349,10 @@ impl<'a> Builder<'a> {
         if let Some(b) = self.blocks.pop() {
             debug_assert_eq!(b.kind, kind);
             if !b.links.is_empty() {
+                let section = self.section();
                 self.doc.blocks.push(Block {
                     kind: b.kind,
-                    section: self.section(),
+                    section,
                     span: trim_span(self.src, b.span),
                     text: collapsed(b.text),
                     links: {
@@ -769,8 +776,8 @@ mod tests {
     fn sections_follow_the_heading_path() {
         let md = "# A\n## B\n### C\n|T|\n|-|\n|x|\n## D\n|T|\n|-|\n|y|\n";
         let doc = parse(md);
-        assert_eq!(doc.tables[0].section, vec!["A", "B", "C"]);
-        assert_eq!(doc.tables[1].section, vec!["A", "D"]);
+        assert_eq!(doc.tables[0].section[..], ["A", "B", "C"]);
+        assert_eq!(doc.tables[1].section[..], ["A", "D"]);
     }
 
     #[test]
@@ -784,7 +791,7 @@ mod tests {
             urls,
             vec!["https://arxiv.org/pdf/2301.00001", "https://github.com/a/b"]
         );
-        assert_eq!(doc.blocks[1].section, vec!["Papers"]);
+        assert_eq!(doc.blocks[1].section[..], ["Papers"]);
     }
 
     #[test]

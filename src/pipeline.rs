@@ -17,7 +17,7 @@ pub struct Linted {
 /// Extracts the entries of one file.
 pub fn entries(source: &Source, config: &Config) -> Vec<Entry> {
     let doc = crate::parse::parse(&source.text);
-    crate::extract::extract(&doc, &source.text, &config.columns)
+    crate::extract::extract(doc, &source.text, &config.columns)
 }
 
 /// Parses, extracts and runs the offline rules on one file.

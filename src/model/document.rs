@@ -3,6 +3,12 @@
 
 use serde::Serialize;
 use std::ops::Range;
+use std::sync::Arc;
+
+/// A heading path, outermost first. One value is shared by every table, block and
+/// entry under the same headings: a long list repeats its path on every row, and a
+/// copy per row would cost more than the row.
+pub type Section = Arc<[String]>;
 
 /// How a link is written in the markdown source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,7 +105,7 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     /// Headings above the table, outermost first.
-    pub section: Vec<String>,
+    pub section: Section,
     /// Byte range of the whole table.
     pub span: Range<usize>,
     /// The header row.
@@ -124,7 +130,7 @@ pub struct Block {
     /// Item or paragraph.
     pub kind: BlockKind,
     /// Headings above it, outermost first.
-    pub section: Vec<String>,
+    pub section: Section,
     /// Byte range of the block's own text (a nested list is a block of its own).
     pub span: Range<usize>,
     /// The rendered text.
@@ -172,8 +178,8 @@ pub struct Entry {
     pub source: EntrySource,
     /// Index of the table in the document, for table rows.
     pub table: Option<usize>,
-    /// Heading path, outermost first.
-    pub section: Vec<String>,
+    /// Heading path, outermost first (shared with the other entries under it).
+    pub section: Section,
     /// Byte range of the row or block.
     pub span: Range<usize>,
     /// The cells GitHub shows (empty for list items and paragraphs).

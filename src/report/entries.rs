@@ -73,7 +73,7 @@ impl EntryRecord {
             line: pos.line,
             column: pos.column,
             source: e.source,
-            section: e.section.clone(),
+            section: e.section.to_vec(),
             cells: e.cells.iter().map(|c| c.source.clone()).collect(),
             year: e.year,
             title: e.title.clone(),

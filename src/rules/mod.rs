@@ -102,7 +102,7 @@ impl<'a> Sink<'a> {
             file: self.source.display_path(),
             line: pos.line,
             column: pos.column,
-            section: r.entry.section.clone(),
+            section: r.entry.section.to_vec(),
             title: r.entry.title.clone(),
             url: r.url,
             message: r.message,
@@ -159,7 +159,7 @@ pub(crate) mod testing {
         let source = Source::new("t.md", md.to_string());
         let config = Config::default();
         let doc = crate::parse::parse(&source.text);
-        let entries = crate::extract::extract(&doc, &source.text, &config.columns);
+        let entries = crate::extract::extract(doc, &source.text, &config.columns);
         super::lint(&source, &entries, &config)
     }
 

@@ -160,7 +160,7 @@ mod tests {
         }
         let source = Source::new("t.md", md);
         let doc = crate::parse::parse(&source.text);
-        let entries = crate::extract::extract(&doc, &source.text, &config.columns);
+        let entries = crate::extract::extract(doc, &source.text, &config.columns);
         crate::rules::lint(&source, &entries, config)
     }
 
