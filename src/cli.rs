@@ -492,12 +492,16 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
                 ));
             }
         }
-        // The offline rules need nothing from the network: they run beside it.
+        // The offline rules and the suppression comments need nothing from the
+        // network: they are done beside it.
         let files: Vec<(&Source, &Vec<crate::model::Entry>)> = sources.iter().zip(files).collect();
         crate::pipeline::in_parallel(
             &files,
             |(s, _)| size(s),
-            |(s, e)| crate::rules::lint(s, e, config),
+            |(s, e)| {
+                let comments = crate::suppress::Suppressions::parse(&s.text);
+                (crate::rules::lint(s, e, config), comments)
+            },
         )
     });
     let online = match network {
@@ -523,10 +527,10 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
     let files = sources
         .into_iter()
         .zip(entries.into_iter().zip(findings).zip(more))
-        .map(|(source, ((entries, mut findings), more))| {
+        .map(|(source, ((entries, (mut findings, comments)), more))| {
             findings.extend(more);
             findings.sort_by_key(|f| (f.offset, f.rule));
-            silenced += suppress(&source, &mut findings, quiet);
+            silenced += suppress(&source, &comments, &mut findings, quiet);
             (source, crate::pipeline::Linted { entries, findings })
         })
         .collect();
@@ -540,8 +544,12 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
 
 /// Drops the findings the file's suppression comments silence; returns how many.
 /// A rule name in a comment that names no rule or family is a typo worth a warning.
-fn suppress(source: &Source, findings: &mut Vec<crate::model::Finding>, quiet: bool) -> usize {
-    let comments = crate::suppress::Suppressions::parse(&source.text);
+fn suppress(
+    source: &Source,
+    comments: &crate::suppress::Suppressions,
+    findings: &mut Vec<crate::model::Finding>,
+    quiet: bool,
+) -> usize {
     if comments.is_empty() {
         return 0;
     }

@@ -30,6 +30,10 @@ impl Online {
     /// in no particular order.
     pub fn findings(&self, source: &Source, entries: &[Entry], config: &Config) -> Vec<Finding> {
         let mut out = crate::rules::link_findings(source, entries, &self.links.results, config);
+        // Every paper finding needs a resolution: with none, the rows need not be read.
+        if self.papers.is_empty() {
+            return out;
+        }
         out.extend(crate::rules::paper_findings(
             source,
             entries,
@@ -150,11 +154,11 @@ pub fn bring_up(
 struct Known {
     /// An http(s) URL the link check can request ([`check::checkable`]).
     checkable: bool,
-    /// It was seen as a paper link (identified once).
+    /// It was seen as a paper link (and identified, once).
     paper: bool,
     /// Handed to the link check.
     submitted: bool,
-    /// On a registry's host, waiting for (or settled by) its paper's verdict.
+    /// A paper link on a registry's host: its paper's verdict comes first.
     deferred: bool,
 }
 
@@ -183,46 +187,69 @@ struct Dispatch<'c> {
 }
 
 impl Dispatch<'_> {
-    fn take(&mut self, link: ListedLink) -> anyhow::Result<()> {
-        let known = match self.known.get_mut(&link.url) {
-            Some(k) => k,
-            None => self.known.entry(link.url.clone()).or_insert_with(|| Known {
-                checkable: check::checkable(&link.url),
-                ..Known::default()
-            }),
-        };
-        if !known.checkable {
-            return Ok(());
-        }
-        if link.paper
-            && !known.paper
-            && let Some(r) = crate::scholarly::identify(&link.url)
-        {
-            known.paper = true;
-            match &r {
-                PaperRef::Landing(page) if self.metadata => {
-                    if self.landing.insert(page.clone()) && check::checkable(page) {
-                        self.links.submit(page.clone(), true)?;
-                    }
-                }
-                PaperRef::Landing(_) => {}
-                PaperRef::Arxiv(_) | PaperRef::Doi(_) => {
-                    if self.metadata && self.check_links && registry_host(&link.url) {
-                        // Already handed to the link check (as a badge elsewhere)
-                        // or not, the registry's word will be its status if it has one.
-                        known.deferred = true;
-                        self.waiting
-                            .entry(r.clone())
-                            .or_default()
-                            .push(link.url.clone());
-                    }
-                }
+    /// Takes one file's links. Every link that waits for nothing is handed to the link
+    /// check first, so its requests leave before any paper is identified; then the
+    /// paper links are identified (once per URL) for the registries.
+    fn take_file(&mut self, links: Vec<ListedLink>) -> anyhow::Result<()> {
+        // Paper links first: a badge to the same arXiv page later in the file then
+        // waits for the verdict instead of being requested.
+        let (papers, others): (Vec<_>, Vec<_>) = links.into_iter().partition(|l| l.paper);
+        let mut to_identify = Vec::new();
+        for link in papers.into_iter().chain(others) {
+            let known = match self.known.get_mut(&link.url) {
+                Some(k) => k,
+                None => self.known.entry(link.url.clone()).or_insert_with(|| Known {
+                    checkable: check::checkable(&link.url),
+                    ..Known::default()
+                }),
+            };
+            if !known.checkable {
+                continue;
             }
-            self.refs.insert(link.url.clone(), r);
+            let first_as_paper = link.paper && !known.paper;
+            if first_as_paper {
+                known.paper = true;
+                // On a registry's host: its paper's verdict may settle it (if the URL
+                // names one, which identifying it below tells).
+                known.deferred |= self.metadata && self.check_links && registry_host(&link.url);
+            }
+            if self.check_links && !known.submitted && !known.deferred {
+                known.submitted = true;
+                self.links.submit(link.url.clone(), false)?;
+            }
+            if first_as_paper {
+                to_identify.push(link.url);
+            }
         }
-        if self.check_links && !known.submitted && !known.deferred {
-            known.submitted = true;
-            self.links.submit(link.url, false)?;
+        for url in to_identify {
+            let paper = crate::scholarly::identify(&url);
+            let known = self.known.get_mut(&url).expect("every link is known");
+            match &paper {
+                Some(r @ (PaperRef::Arxiv(_) | PaperRef::Doi(_))) if known.deferred => {
+                    // Handed to the link check already (as a badge elsewhere) or not,
+                    // the registry's word will be its status if it has one.
+                    self.waiting.entry(r.clone()).or_default().push(url.clone());
+                }
+                _ if known.deferred => {
+                    // A registry page that names no paper is a link like any other.
+                    known.deferred = false;
+                    if !known.submitted {
+                        known.submitted = true;
+                        self.links.submit(url.clone(), false)?;
+                    }
+                }
+                _ => {}
+            }
+            if let Some(PaperRef::Landing(page)) = &paper
+                && self.metadata
+                && self.landing.insert(page.clone())
+                && check::checkable(page)
+            {
+                self.links.submit(page.clone(), true)?;
+            }
+            if let Some(r) = paper {
+                self.refs.insert(url, r);
+            }
         }
         Ok(())
     }
@@ -330,6 +357,9 @@ pub async fn run(
         waiting: HashMap::new(),
         landing: BTreeSet::new(),
     };
+    if check_links {
+        dispatch.links.prepare()?;
+    }
     let (verdict_tx, mut verdicts) = tokio::sync::mpsc::unbounded_channel();
     let mut verdict_tx = Some(verdict_tx);
     let mut resolving: Option<tokio::task::JoinHandle<anyhow::Result<Resolved>>> = None;
@@ -338,15 +368,7 @@ pub async fn run(
     while reading || resolving.is_some() {
         tokio::select! {
             file = intake.recv(), if reading => match file {
-                Some(links) => {
-                    // Paper links first: a badge to the same arXiv page later in the
-                    // file then waits for the verdict instead of being requested.
-                    let (papers, others): (Vec<_>, Vec<_>) =
-                        links.into_iter().partition(|l| l.paper);
-                    for link in papers.into_iter().chain(others) {
-                        dispatch.take(link)?;
-                    }
-                }
+                Some(links) => dispatch.take_file(links)?,
                 None => {
                     reading = false;
                     let tx = verdict_tx.take().expect("the list completes once");

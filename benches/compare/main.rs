@@ -13,6 +13,9 @@
 //!   20,000 / 512 × 50 ms = 1.95 s.
 //! - `ratelimit`: 50 links on one host answering 429 (`Retry-After: 1`) above 5
 //!   requests per second, each tool's defaults; limit 10 s.
+//! - `storm`: 20 links on one host answering every request `429` with
+//!   `Retry-After: 1`, metadata off, otherwise defaults: how soon the host is given up
+//!   and how many requests reach it (BENCHMARKS.md, issue 13).
 //! - `corpus`: the 26 corpus files offline (`check --offline`) against `lychee --dump`.
 //! - `dair`: the 974 KB corpus file alone, the same way.
 //! - `entries`: `paperlint entries` on the corpus (paperlint only: output volume).
@@ -202,24 +205,29 @@ fn links_case(
     }
 }
 
-fn ratelimit_case(tools: &Tools, runtime: &tokio::runtime::Runtime, runs: usize) -> Case {
-    let n = 50;
-    let dir = scratch("ratelimit");
-    let farm = Farm::start(runtime, 1, Policy::PerSecond(5));
+/// `n` links on one host answering with `policy`, each tool's defaults (paperlint's
+/// `extra` configuration lines added).
+fn one_host_case(
+    tools: &Tools,
+    runtime: &tokio::runtime::Runtime,
+    name: &'static str,
+    (n, policy, extra): (usize, Policy, &str),
+    runs: usize,
+) -> (Case, usize) {
+    let dir = scratch(name);
+    let farm = Farm::start(runtime, 1, policy);
     lists::link_table(
         &dir.join("README.md"),
         (0..n).map(|i| farm.url(0, &format!("/paper/{i}"))),
     );
     std::fs::write(
         dir.join("paperlint.toml"),
-        "[network]\nallow_private = true\ncache = \"\"\n",
+        format!("{extra}[network]\nallow_private = true\ncache = \"\"\n"),
     )
     .expect("write config");
-    Case {
-        name: "ratelimit",
-        title: format!(
-            "{n} links on one host allowing 5 requests/s (429 + Retry-After: 1 above), defaults"
-        ),
+    let case = Case {
+        name,
+        title: String::new(),
         contenders: tools.contenders(
             PAPERLINT_ONLINE,
             Output::PaperlintJson,
@@ -230,9 +238,45 @@ fn ratelimit_case(tools: &Tools, runtime: &tokio::runtime::Runtime, runs: usize)
         ),
         input: file_size(&dir.join("README.md")),
         dir,
-        limit: Some(n as f64 / 5.0),
+        limit: None,
         runs,
         farm: Some(farm),
+    };
+    (case, n)
+}
+
+fn ratelimit_case(tools: &Tools, runtime: &tokio::runtime::Runtime, runs: usize) -> Case {
+    let (case, n) = one_host_case(
+        tools,
+        runtime,
+        "ratelimit",
+        (50, Policy::PerSecond(5), ""),
+        runs,
+    );
+    Case {
+        title: format!(
+            "{n} links on one host allowing 5 requests/s (429 + Retry-After: 1 above), defaults"
+        ),
+        limit: Some(n as f64 / 5.0),
+        ..case
+    }
+}
+
+/// The storm of BENCHMARKS.md's hostile-hosts section: no limit, the figures are the
+/// wall time and the requests that reached the host.
+fn storm_case(tools: &Tools, runtime: &tokio::runtime::Runtime, runs: usize) -> Case {
+    let (case, n) = one_host_case(
+        tools,
+        runtime,
+        "storm",
+        (20, Policy::Refuse, "[metadata]\nenabled = false\n\n"),
+        runs,
+    );
+    Case {
+        title: format!(
+            "{n} links on one host answering every request 429 + Retry-After: 1, metadata off, defaults"
+        ),
+        ..case
     }
 }
 
@@ -284,6 +328,7 @@ fn main() {
             "links",
             "links20k",
             "ratelimit",
+            "storm",
             "corpus",
             "dair",
             "entries",
@@ -327,6 +372,7 @@ fn main() {
                 runs(3),
             )],
             "ratelimit" => vec![ratelimit_case(&tools, &runtime, runs(1))],
+            "storm" => vec![storm_case(&tools, &runtime, runs(3))],
             "corpus" | "dair" | "entries" | "memory" if files.is_empty() => {
                 println!("{name}: skipped, ../shared/corpus is not beside the repository");
                 continue;
@@ -425,12 +471,22 @@ fn run_case(case: &Case) {
             let text = std::fs::read(&out_path).unwrap_or_default();
             notes[i] = condense(c.output, &text, sample.code);
             if let Some(farm) = &case.farm {
-                let (requests, rejected, first) = farm.take_counts();
-                notes[i].push_str(&format!(", {requests} requests"));
-                if let Some(first) = first {
+                let counts = farm.take_counts();
+                notes[i].push_str(&format!(", {} requests", counts.requests));
+                if let Some(first) = counts.first {
                     let after = first.saturating_duration_since(sample.started);
                     notes[i].push_str(&format!(", first at +{} ms", after.as_millis()));
                 }
+                if let Some(last) = counts.last {
+                    // What the tool did after the network had nothing more to say.
+                    let exit = sample.started + sample.wall;
+                    let after = exit.saturating_duration_since(last);
+                    notes[i].push_str(&format!(
+                        ", exit {} ms after the last answer",
+                        after.as_millis()
+                    ));
+                }
+                let rejected = counts.rejected;
                 if rejected > 0 {
                     notes[i].push_str(&format!(", {rejected} answered 429"));
                 }

@@ -1,7 +1,7 @@
 //! Asynchronous loopback hosts for the link benchmarks: hyper HTTP/1.1 with keep-alive on
 //! tokio, one listener per host on its own loopback address (127.0.1.10, 127.0.1.11, …
-//! are distinct hosts to both link checkers), answering after a fixed latency or
-//! rate-limiting. Sleeping tasks cost no thread, so the servers never become the
+//! are distinct hosts to both link checkers), answering after a fixed latency,
+//! rate-limiting, or refusing everything. Sleeping tasks cost no thread, so the servers never become the
 //! bottleneck the way a thread-per-connection server does at a few thousand requests
 //! per second.
 
@@ -29,6 +29,8 @@ pub enum Policy {
     /// `200` at once, but `429` with `Retry-After: 1` for a request that would be the
     /// (n+1)-th within one second (a sliding window, like many APIs).
     PerSecond(usize),
+    /// `429` with `Retry-After: 1` to every request (a rate-limit storm).
+    Refuse,
 }
 
 /// Shared by a host's connections.
@@ -37,6 +39,7 @@ struct State {
     requests: Arc<AtomicUsize>,
     rejected: Arc<AtomicUsize>,
     first: Arc<Mutex<Option<Instant>>>,
+    last: Arc<Mutex<Option<Instant>>>,
     window: Mutex<VecDeque<Instant>>,
 }
 
@@ -68,7 +71,12 @@ impl State {
                     StatusCode::OK
                 }
             }
+            Policy::Refuse => {
+                self.rejected.fetch_add(1, Ordering::Relaxed);
+                StatusCode::TOO_MANY_REQUESTS
+            }
         };
+        *self.last.lock().expect("last lock") = Some(Instant::now());
         let mut response = Response::new(Empty::new());
         *response.status_mut() = status;
         if status == StatusCode::TOO_MANY_REQUESTS {
@@ -80,12 +88,25 @@ impl State {
     }
 }
 
+/// What a farm saw of one run.
+pub struct Counts {
+    /// Requests received.
+    pub requests: usize,
+    /// Of those, answered 429.
+    pub rejected: usize,
+    /// When the first request arrived.
+    pub first: Option<Instant>,
+    /// When the last answer was sent.
+    pub last: Option<Instant>,
+}
+
 /// A set of hosts with one policy; the listeners stop when it is dropped.
 pub struct Farm {
     addrs: Vec<SocketAddr>,
     requests: Arc<AtomicUsize>,
     rejected: Arc<AtomicUsize>,
     first: Arc<Mutex<Option<Instant>>>,
+    last: Arc<Mutex<Option<Instant>>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -108,6 +129,7 @@ impl Farm {
         let requests = Arc::new(AtomicUsize::new(0));
         let rejected = Arc::new(AtomicUsize::new(0));
         let first = Arc::new(Mutex::new(None));
+        let last = Arc::new(Mutex::new(None));
         let mut addrs = Vec::new();
         let mut tasks = Vec::new();
         for i in 0..hosts {
@@ -120,6 +142,7 @@ impl Farm {
                 requests: requests.clone(),
                 rejected: rejected.clone(),
                 first: first.clone(),
+                last: last.clone(),
                 window: Mutex::new(VecDeque::new()),
             });
             tasks.push(runtime.spawn(accept(listener, state)));
@@ -129,6 +152,7 @@ impl Farm {
             requests,
             rejected,
             first,
+            last,
             tasks,
         }
     }
@@ -139,13 +163,14 @@ impl Farm {
     }
 
     /// Since the last call (then reset): requests received, how many were answered
-    /// 429, and when the first arrived.
-    pub fn take_counts(&self) -> (usize, usize, Option<Instant>) {
-        (
-            self.requests.swap(0, Ordering::Relaxed),
-            self.rejected.swap(0, Ordering::Relaxed),
-            self.first.lock().expect("first lock").take(),
-        )
+    /// 429, when the first arrived and when the last answer was sent.
+    pub fn take_counts(&self) -> Counts {
+        Counts {
+            requests: self.requests.swap(0, Ordering::Relaxed),
+            rejected: self.rejected.swap(0, Ordering::Relaxed),
+            first: self.first.lock().expect("first lock").take(),
+            last: self.last.lock().expect("last lock").take(),
+        }
     }
 }
 

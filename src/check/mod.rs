@@ -211,15 +211,21 @@ impl<'c> LinkCheck<'c> {
         self.start(url, keep_body)
     }
 
-    fn start(&mut self, url: String, keep_body: bool) -> anyhow::Result<()> {
-        let checker = match &self.checker {
-            Some(c) => c.clone(),
+    /// Builds the HTTP client now rather than at the first URL: loading the system's
+    /// root certificates takes a while, which can pass while the list is read.
+    pub fn prepare(&mut self) -> anyhow::Result<Arc<Checker>> {
+        match &self.checker {
+            Some(c) => Ok(c.clone()),
             None => {
                 let c = Arc::new(Checker::with_budget(self.config, self.budget)?);
                 self.checker = Some(c.clone());
-                c
+                Ok(c)
             }
-        };
+        }
+    }
+
+    fn start(&mut self, url: String, keep_body: bool) -> anyhow::Result<()> {
+        let checker = self.prepare()?;
         let checking = *self.checking.get_or_insert_with(Instant::now);
         if self.progress {
             let bar = self.bar.get_or_insert_with(|| {

@@ -237,12 +237,15 @@ impl Checker {
 
     /// The URL actually requested for a URL of the list.
     pub fn remap(&self, url: &str) -> String {
-        for (re, replacement) in &self.remaps {
-            if re.is_match(url) {
-                return re.replace(url, replacement.as_str()).into_owned();
-            }
-        }
-        url.to_string()
+        self.remapped(url).unwrap_or_else(|| url.to_string())
+    }
+
+    /// The first `network.remap` rewrite of `url`, if one applies.
+    fn remapped(&self, url: &str) -> Option<String> {
+        self.remaps
+            .iter()
+            .find(|(re, _)| re.is_match(url))
+            .map(|(re, replacement)| re.replace(url, replacement.as_str()).into_owned())
     }
 
     fn host(&self, key: &str) -> Arc<Host> {
@@ -299,10 +302,15 @@ impl Checker {
                     reason: "no network".into(),
                 };
             }
-            let Ok(request) = Url::parse(&self.remap(logical.as_str())) else {
-                return Outcome::Skipped {
-                    reason: "remapped URL is not valid".into(),
-                };
+            // Parsed once: only a remapped URL is a new one.
+            let request = match self.remapped(logical.as_str()).map(|u| Url::parse(&u)) {
+                None => logical.clone(),
+                Some(Ok(request)) => request,
+                Some(Err(_)) => {
+                    return Outcome::Skipped {
+                        reason: "remapped URL is not valid".into(),
+                    };
+                }
             };
             let answer = match self
                 .fetch(&request, logical.host_str().unwrap_or_default(), keep_body)

@@ -94,6 +94,49 @@ pub async fn resolve_announcing(
             PaperRef::Landing(_) => {}
         }
     }
+    // Nothing to ask (no papers, or all from the cache): no client to build.
+    if !(arxiv_ids.is_empty() && dois.is_empty()) {
+        ask_registries(
+            (&arxiv_ids, &dois),
+            config,
+            network,
+            budget,
+            mailto,
+            announce,
+            (&mut out, &mut stats),
+        )
+        .await?;
+    }
+    for (r, res) in &out {
+        match res {
+            Resolution::Found { .. } => stats.found += 1,
+            Resolution::Missing { .. } => stats.missing += 1,
+            Resolution::Unknown { .. } => stats.unknown += 1,
+        }
+        if !matches!(res, Resolution::Unknown { .. }) {
+            cache.metadata.insert(
+                r.key(),
+                cache::MetaEntry {
+                    checked: cache::now(),
+                    resolution: res.clone(),
+                },
+            );
+        }
+    }
+    Ok((out, stats))
+}
+
+/// Asks arXiv and the DOI registries (at the same time) about what the cache did
+/// not answer, adding their verdicts to `out` and their request counts to `stats`.
+async fn ask_registries(
+    (arxiv_ids, dois): (&[String], &[String]),
+    config: &MetadataConfig,
+    network: &NetworkConfig,
+    budget: Budget,
+    mailto: &str,
+    announce: Announce<'_>,
+    (out, stats): (&mut BTreeMap<PaperRef, Resolution>, &mut MetaStats),
+) -> anyhow::Result<()> {
     // The registries' own hosts may be anywhere (a mirror on the intranet); where
     // they redirect to is guarded like any link.
     let guard = Guard::new(
@@ -124,8 +167,8 @@ pub async fn resolve_announcing(
     let doi_verdict = |doi: &str, res: &Resolution| announce(&PaperRef::Doi(doi.into()), res);
     // Different hosts with their own pacing: neither waits for the other.
     let ((arxiv_found, arxiv_requests), (doi_found, doi_requests)) = tokio::join!(
-        arxiv::resolve(&client, &guard, config, budget, &arxiv_ids, &arxiv_verdict),
-        crossref::resolve(&lookup, &dois, &doi_verdict),
+        arxiv::resolve(&client, &guard, config, budget, arxiv_ids, &arxiv_verdict),
+        crossref::resolve(&lookup, dois, &doi_verdict),
     );
     stats.arxiv_requests = arxiv_requests;
     stats.doi_requests = doi_requests;
@@ -135,23 +178,7 @@ pub async fn resolve_announcing(
     for (doi, res) in doi_found {
         out.insert(PaperRef::Doi(doi), res);
     }
-    for (r, res) in &out {
-        match res {
-            Resolution::Found { .. } => stats.found += 1,
-            Resolution::Missing { .. } => stats.missing += 1,
-            Resolution::Unknown { .. } => stats.unknown += 1,
-        }
-        if !matches!(res, Resolution::Unknown { .. }) {
-            cache.metadata.insert(
-                r.key(),
-                cache::MetaEntry {
-                    checked: cache::now(),
-                    resolution: res.clone(),
-                },
-            );
-        }
-    }
-    Ok((out, stats))
+    Ok(())
 }
 
 /// A registry's verdicts by id, each passed on to the run's [`Announce`] as it is
