@@ -477,6 +477,12 @@ struct Gathered {
 
 fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
     let config = &setup.config;
+    // The venue model (about sixty regexes to compile) is needed by extraction and the
+    // rules. Built on its own thread while the files are read and parsed, it is ready
+    // when they first ask instead of holding every parsing thread up at that moment.
+    std::thread::spawn(|| {
+        crate::venue::VenueModel::builtin();
+    });
     let (sources, mut failed) = load_sources(setup);
     let size = |s: &Source| s.text.len();
     let stages = (!offline).then_some(Stages {

@@ -147,6 +147,16 @@ pub fn extract_year(text: &str) -> Option<i32> {
 
 /// Link texts that name a kind of link rather than a paper.
 fn is_generic_text(text: &str) -> bool {
+    // No generic label has more than 12 letters and digits ("project page", "huggingface"),
+    // and lower-casing never takes one away: a title is ruled out before any copying.
+    if text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .nth(12)
+        .is_some()
+    {
+        return false;
+    }
     let t: String = text
         .chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace())
