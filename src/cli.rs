@@ -349,6 +349,12 @@ fn add_excludes(config: &mut Config, exclude: &[String]) -> anyhow::Result<()> {
 
 /// Reads every path; unreadable ones are reported on stderr and counted.
 fn load_sources(setup: &Setup) -> (Vec<Source>, usize) {
+    // The venue model (about sixty regexes to compile) is needed by extraction and the
+    // rules. Built on its own thread while the files are read and parsed, it is ready
+    // when they first ask instead of holding every parsing thread up at that moment.
+    std::thread::spawn(|| {
+        crate::venue::VenueModel::builtin();
+    });
     let mut sources = Vec::new();
     let mut failed = 0;
     for path in &setup.paths {
@@ -419,13 +425,13 @@ struct Stages {
 /// `stages`) take each file's links the moment it is extracted; then runs `beside`
 /// on the entries while the network stages are still at work. Returns the entries
 /// (in file order), what `beside` made, and the network stages' result.
-fn extract_beside_network<R>(
-    sources: &[Source],
+fn extract_beside_network<'s, R>(
+    sources: &'s [Source],
     config: &Config,
     stages: Option<Stages>,
-    beside: impl FnOnce(&[Vec<crate::model::Entry>]) -> R,
+    beside: impl FnOnce(&[Vec<crate::model::Entry<'s>>]) -> R,
 ) -> (
-    Vec<Vec<crate::model::Entry>>,
+    Vec<Vec<crate::model::Entry<'s>>>,
     R,
     Option<anyhow::Result<crate::online::Online>>,
 ) {
@@ -466,30 +472,25 @@ fn extract_beside_network<R>(
 }
 
 /// Everything `check` and `fix` learn about the files: per file, its source, entries
-/// and findings (offline rules, then link and paper findings when online).
-struct Gathered {
-    files: Vec<(Source, crate::pipeline::Linted)>,
+/// and findings (offline rules, then link and paper findings when online). The
+/// entries borrow from the sources, which the caller loaded and keeps.
+struct Gathered<'s> {
+    files: Vec<(&'s Source, crate::pipeline::Linted<'s>)>,
     online: Option<crate::online::Online>,
+    /// 1 when the network stages could not run, else 0.
     failed: usize,
     /// Findings silenced by suppression comments in the files.
     silenced: usize,
 }
 
-fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
-    let config = &setup.config;
-    // The venue model (about sixty regexes to compile) is needed by extraction and the
-    // rules. Built on its own thread while the files are read and parsed, it is ready
-    // when they first ask instead of holding every parsing thread up at that moment.
-    std::thread::spawn(|| {
-        crate::venue::VenueModel::builtin();
-    });
-    let (sources, mut failed) = load_sources(setup);
+fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool) -> Gathered<'s> {
+    let mut failed = 0;
     let size = |s: &Source| s.text.len();
     let stages = (!offline).then_some(Stages {
         interactive: !quiet,
         check_links: true,
     });
-    let (entries, findings, network) = extract_beside_network(&sources, config, stages, |files| {
+    let (entries, findings, network) = extract_beside_network(sources, config, stages, |files| {
         for (source, e) in sources.iter().zip(files) {
             if e.is_empty() && !quiet {
                 crate::output::say(format_args!(
@@ -531,12 +532,12 @@ fn gather(setup: &Setup, offline: bool, quiet: bool) -> Gathered {
     drop(pairs);
     let mut silenced = 0;
     let files = sources
-        .into_iter()
+        .iter()
         .zip(entries.into_iter().zip(findings).zip(more))
         .map(|(source, ((entries, (mut findings, comments)), more))| {
             findings.extend(more);
             findings.sort_by_key(|f| (f.offset, f.rule));
-            silenced += suppress(&source, &comments, &mut findings, quiet);
+            silenced += suppress(source, &comments, &mut findings, quiet);
             (source, crate::pipeline::Linted { entries, findings })
         })
         .collect();
@@ -583,19 +584,21 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     if args.github {
         setup.config = trusted_config(setup.config, &args.common)?;
     }
+    let (loaded, unread) = load_sources(&setup);
     let Gathered {
         files,
         online,
         mut failed,
         silenced,
-    } = gather(&setup, args.offline, args.quiet);
+    } = gather(&setup.config, &loaded, args.offline, args.quiet);
+    failed += unread;
     let Setup { config, paths, .. } = setup;
     if files.is_empty() && failed > 0 && !args.github {
         // Nothing could be read: there is no report to give, only the reasons above.
         // (On GitHub the bot still says that it left its issue or comment alone.)
         return Ok(exit::TROUBLE);
     }
-    let sources: Vec<&Source> = files.iter().map(|(s, _)| s).collect();
+    let sources: Vec<&Source> = files.iter().map(|(s, _)| *s).collect();
     let entries = files.iter().map(|(_, l)| l.entries.len()).sum();
     let links = files
         .iter()
@@ -672,13 +675,15 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let (loaded, unread) = load_sources(&setup);
     let Gathered {
         files, mut failed, ..
-    } = gather(&setup, args.offline, args.quiet);
+    } = gather(&setup.config, &loaded, args.offline, args.quiet);
+    failed += unread;
     let config = setup.config;
     let mut repairs = Vec::new();
     for (source, linted) in files {
-        let applied = fix::repair(&source, &linted, &config, &only);
+        let applied = fix::repair(source, &linted, &config, &only);
         for (edit, why) in &applied.skipped {
             crate::output::say(format_args!(
                 "{}:{}: {} fix skipped: {why}",
@@ -803,14 +808,15 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
         }
         None => {}
     }
+    let names: Vec<String> = sources.iter().map(Source::display_path).collect();
     let records: Vec<EntryRecord> = sources
         .iter()
+        .zip(&names)
         .zip(&per_file)
-        .flat_map(|(s, entries)| {
+        .flat_map(|((s, name), entries)| {
             entries
                 .iter()
-                .map(|e| EntryRecord::new(s, e).with_paper(e, &papers))
-                .collect::<Vec<_>>()
+                .map(|e| EntryRecord::new(s, name, e).with_paper(e, &papers))
         })
         .collect();
     write_output(args.output.as_deref(), |out| match args.format {

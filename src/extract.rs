@@ -7,6 +7,7 @@ use crate::model::{
 };
 use crate::scholarly;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Which column plays which role in one table.
@@ -207,7 +208,7 @@ fn is_generic_text(text: &str) -> bool {
         )
 }
 
-fn classify(link: &Link, role: Option<Role>) -> LinkKind {
+fn classify(link: &Link<'_>, role: Option<Role>) -> LinkKind {
     static CODE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)\b(code|github|repo|pytorch|tensorflow|implementation)\b").unwrap()
     });
@@ -253,23 +254,34 @@ enum Role {
 
 /// The title a row gives: the title cell's first link text when it is a real title,
 /// else the cell's text with generic link labels (`[pdf]`, `Code`) removed.
-fn title_from(text: &str, links: &[Link]) -> Option<String> {
+/// A slice of the source stays one (the title is then no copy).
+fn title_from<'a>(text: &Cow<'a, str>, links: &[Link<'a>]) -> Option<Cow<'a, str>> {
     if let Some(l) = links
         .iter()
         .find(|l| l.kind == LinkKind::Paper && !is_generic_text(&l.text))
     {
         return Some(l.text.clone());
     }
-    let mut t = text.to_string();
-    for l in links
+    let trim = |t: &str| -> String {
+        t.trim_matches(|c: char| c.is_whitespace() || "[]()|,/".contains(c))
+            .to_string()
+    };
+    let mut generic = links
         .iter()
         .filter(|l| is_generic_text(&l.text) && !l.text.is_empty())
-    {
-        t = t.replacen(&l.text, "", 1);
-    }
-    let t = t
-        .trim_matches(|c: char| c.is_whitespace() || "[]()|,/".contains(c))
-        .to_string();
+        .peekable();
+    let t = match text {
+        Cow::Borrowed(t) if generic.peek().is_none() => {
+            Cow::Borrowed(t.trim_matches(|c: char| c.is_whitespace() || "[]()|,/".contains(c)))
+        }
+        _ => {
+            let mut t = text.to_string();
+            for l in generic {
+                t = t.replacen(&*l.text, "", 1);
+            }
+            Cow::Owned(trim(&t))
+        }
+    };
     (!t.is_empty()).then_some(t)
 }
 
@@ -277,13 +289,13 @@ fn title_from(text: &str, links: &[Link]) -> Option<String> {
 /// document is consumed: its links and texts move into the entries, and each table is
 /// freed once its rows are entries, so the parse tree and a full copy of it never
 /// coexist.
-pub fn extract(doc: Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
+pub fn extract<'a>(doc: Document<'a>, src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
     // Sized once: doubling a vector of large entries would hold two copies at its peak.
     let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
     let mut entries = Vec::with_capacity(rows + doc.blocks.len());
     let aliases = ColumnAliases::new(config);
     for (index, table) in doc.tables.into_iter().enumerate() {
-        table_entries(index, table, src, &aliases, &mut entries);
+        table_entries(index, table, &aliases, &mut entries);
     }
     entries.extend(doc.blocks.into_iter().map(|b| block_entry(b, src)));
     // Unstable: a stable sort would borrow a buffer of half the entries. No two entries
@@ -294,14 +306,18 @@ pub fn extract(doc: Document, src: &str, config: &ColumnConfig) -> Vec<Entry> {
     entries
 }
 
-fn table_entries(
+fn table_entries<'a>(
     index: usize,
-    table: Table,
-    src: &str,
+    table: Table<'a>,
     aliases: &ColumnAliases,
-    out: &mut Vec<Entry>,
+    out: &mut Vec<Entry<'a>>,
 ) {
-    let headers: Vec<String> = table.header.cells.iter().map(|c| c.text.clone()).collect();
+    let headers: Vec<String> = table
+        .header
+        .cells
+        .iter()
+        .map(|c| c.text.to_string())
+        .collect();
     let cols = aliases.map(&headers);
     let header_cells = table.header.cells.len();
     for row in table.rows {
@@ -326,14 +342,13 @@ fn table_entries(
             }));
             cell_links.push(first..links.len());
             cells.push(EntryCell {
-                source: src[cell.span.clone()].to_string(),
                 text: cell.text,
                 span: cell.span,
             });
         }
         let text_of = |col: Option<usize>| {
             col.and_then(|i| cells.get(i))
-                .filter(|c: &&EntryCell| !c.text.is_empty())
+                .filter(|c: &&EntryCell<'a>| !c.text.is_empty())
         };
         let year_text = text_of(cols.year).map(|c| c.text.clone());
         let title = cols.title.and_then(|i| {
@@ -350,7 +365,7 @@ fn table_entries(
             table: Some(index),
             section: table.section.clone(),
             span: row.span,
-            cells,
+            cells: cells.into_boxed_slice(),
             source_cells: row.source_cells,
             header_cells,
             year: year_text.as_deref().and_then(extract_year),
@@ -358,7 +373,7 @@ fn table_entries(
             title,
             venue,
             venue_span,
-            links,
+            links: links.into_boxed_slice(),
         });
     }
 }
@@ -367,11 +382,11 @@ fn table_entries(
 /// `- [Title](url) - NeurIPS 2023`, `[Title](url), ICLR'24`, `[Title](url) (CVPR 2022)`.
 /// Only a short text that the venue model reads as a known venue counts, so a
 /// description ("- [OPT](url) - A suite of decoder-only transformers") names none.
-fn venue_after_link(
+fn venue_after_link<'a>(
     block: &std::ops::Range<usize>,
-    links: &[Link],
-    src: &str,
-) -> Option<(String, Option<i32>)> {
+    links: &[Link<'a>],
+    src: &'a str,
+) -> Option<(&'a str, Option<i32>)> {
     let link = links.iter().find(|l| l.kind == LinkKind::Paper)?;
     let end = block.end.min(src.len());
     let after = src.get(link.span.end..end)?;
@@ -399,10 +414,10 @@ fn venue_after_link(
     if venue_words.len() > acronym.split_whitespace().count() + 2 {
         return None;
     }
-    Some((text.to_string(), cell.year))
+    Some((text, cell.year))
 }
 
-fn block_entry(block: Block, src: &str) -> Entry {
+fn block_entry<'a>(block: Block<'a>, src: &'a str) -> Entry<'a> {
     let mut links = block.links;
     for l in &mut links {
         l.kind = classify(l, None);
@@ -416,15 +431,26 @@ fn block_entry(block: Block, src: &str) -> Entry {
         table: None,
         section: block.section,
         span: block.span,
-        cells: Vec::new(),
+        cells: Box::default(),
         source_cells: 0,
         header_cells: 0,
         year_text: None,
         year: named.as_ref().and_then(|(_, y)| *y),
-        title: title_from(&block.text, &links).map(|t| t.chars().take(200).collect()),
-        venue: named.map(|(v, _)| v),
+        title: title_from(&block.text, &links).map(|t| first_chars(t, 200)),
+        venue: named.map(|(v, _)| Cow::Borrowed(v)),
         venue_span: None,
-        links,
+        links: links.into_boxed_slice(),
+    }
+}
+
+/// The first `n` characters of `text` (a bullet's text can be a whole paragraph).
+fn first_chars(text: Cow<'_, str>, n: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(n) {
+        None => text,
+        Some((end, _)) => match text {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[..end]),
+            Cow::Owned(t) => Cow::Owned(t[..end].to_string()),
+        },
     }
 }
 
@@ -507,6 +533,28 @@ mod tests {
             ]
         );
         assert_eq!(e.section[..], ["S"]);
+    }
+
+    #[test]
+    fn a_plain_row_borrows_everything_from_the_source() {
+        let md = "|Year|Title|Venue|\n|-|-|-|\n|2023|[A Real Title](https://arxiv.org/abs/2301.00001)|NeurIPS|\n";
+        let entries = extract(parse(md), md, &ColumnConfig::default());
+        let e = &entries[0];
+        let borrowed = |t: Option<&Cow<'_, str>>| matches!(t, Some(Cow::Borrowed(_)));
+        assert!(e.cells.iter().all(|c| borrowed(Some(&c.text))));
+        assert!(borrowed(e.year_text.as_ref()));
+        assert!(borrowed(e.title.as_ref()) && borrowed(e.venue.as_ref()));
+        assert!(borrowed(Some(&e.links[0].url)) && borrowed(Some(&e.links[0].text)));
+        assert_eq!(
+            e.cells[1].source(md),
+            "[A Real Title](https://arxiv.org/abs/2301.00001)"
+        );
+        // A title cut out of a cell is still a slice of it; one with labels removed is not.
+        let md = "|Title|\n|-|\n| **Deep Graph** |\n|Deep Graph [pdf](https://x.org/p.pdf)|\n";
+        let entries = extract(parse(md), md, &ColumnConfig::default());
+        assert!(borrowed(entries[0].title.as_ref()));
+        assert_eq!(entries[1].title.as_deref(), Some("Deep Graph"));
+        assert!(!borrowed(entries[1].title.as_ref()));
     }
 
     #[test]

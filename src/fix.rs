@@ -41,9 +41,9 @@ pub struct Applied {
 }
 
 /// One file's repair: its source, the fixed text and the edits made.
-pub struct Repair {
+pub struct Repair<'a> {
     /// The file as read.
-    pub source: Source,
+    pub source: &'a Source,
     /// The text after the fixes.
     pub fixed: String,
     /// What changed, in file order.
@@ -118,7 +118,7 @@ pub fn arxiv_abs_edits(text: &str, entries: &[Entry], source: &crate::source::So
 /// refer to that text).
 pub fn repair(
     source: &crate::source::Source,
-    linted: &crate::pipeline::Linted,
+    linted: &crate::pipeline::Linted<'_>,
     config: &crate::config::Config,
     only: &[RuleId],
 ) -> Applied {

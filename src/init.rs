@@ -113,7 +113,8 @@ pub fn detect_list(root: &Path, config: &Config) -> Option<String> {
         if too_big {
             continue;
         }
-        let entries = crate::pipeline::entries(&crate::source::Source::new(&path, text), config);
+        let source = crate::source::Source::new(&path, text);
+        let entries = crate::pipeline::entries(&source, config);
         let count = entries.iter().filter(|e| !e.links.is_empty()).count();
         if count > 0 && best.as_ref().is_none_or(|(most, _)| count > *most) {
             best = Some((count, name));

@@ -9,13 +9,15 @@
 
 use crate::autolink;
 use crate::model::{Block, BlockKind, Cell, Document, Link, LinkSyntax, Row, Section, Table};
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-/// Parses a whole markdown file.
-pub fn parse(text: &str) -> Document {
+/// Parses a whole markdown file. Texts and URLs borrow from `text` wherever they are
+/// a slice of it.
+pub fn parse(text: &str) -> Document<'_> {
     // cmark-gfm skips a byte-order mark; parse after it and shift spans back.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut builder = Builder::new(text);
@@ -43,53 +45,126 @@ pub fn parse(text: &str) -> Document {
     builder.doc
 }
 
-struct PendingLink {
+/// Text rendered from pieces (the text events of a cell, link or block): a slice of
+/// the source for as long as every piece continues the one before it there, owned from
+/// the first piece that does not (markup skipped, an entity decoded, a break).
+#[derive(Debug)]
+struct Rendered<'a>(Cow<'a, str>);
+
+impl Default for Rendered<'_> {
+    /// Empty and borrowed (`Cow`'s own default is an owned empty string).
+    fn default() -> Self {
+        Rendered(Cow::Borrowed(""))
+    }
+}
+
+impl<'a> Rendered<'a> {
+    /// Appends a piece; `src` is the whole source text.
+    // A `Cow`, not a `&str`: whether the piece is borrowed from the source decides
+    // whether the text can stay a slice.
+    #[allow(clippy::ptr_arg)]
+    fn push(&mut self, piece: &Cow<'a, str>, src: &'a str) {
+        if piece.is_empty() {
+            return;
+        }
+        match (&mut self.0, piece) {
+            (Cow::Borrowed(so_far), Cow::Borrowed(next)) => {
+                if so_far.is_empty() {
+                    *so_far = *next;
+                } else if let (Some(a), Some(b)) = (offset_in(src, so_far), offset_in(src, next))
+                    && a + so_far.len() == b
+                {
+                    *so_far = &src[a..b + next.len()];
+                } else {
+                    self.0.to_mut().push_str(next);
+                }
+            }
+            (text, next) => text.to_mut().push_str(next),
+        }
+    }
+
+    /// The text with whitespace runs collapsed to one space and the ends trimmed.
+    fn collapsed(self) -> Cow<'a, str> {
+        collapsed(self.0)
+    }
+}
+
+/// Where `part` starts in `src`, if it is a slice of it.
+fn offset_in(src: &str, part: &str) -> Option<usize> {
+    let start = (part.as_ptr() as usize).checked_sub(src.as_ptr() as usize)?;
+    (start + part.len() <= src.len()).then_some(start)
+}
+
+/// A parser string as a `Cow` that borrows whatever the parser borrowed.
+fn cow(s: CowStr<'_>) -> Cow<'_, str> {
+    match s {
+        CowStr::Borrowed(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+/// `value` borrowed from `src[span]` when it equals those bytes.
+fn borrowed_if_same(src: &str, span: Range<usize>, value: String) -> Cow<'_, str> {
+    match src.get(span) {
+        Some(raw) if raw == value => Cow::Borrowed(raw),
+        _ => Cow::Owned(value),
+    }
+}
+
+struct PendingLink<'a> {
     span_start: usize,
     span_end: usize,
-    url: String,
+    url: Cow<'a, str>,
     syntax: LinkSyntax,
-    label: String,
-    text: String,
+    label: CowStr<'a>,
+    text: Rendered<'a>,
     child_end: usize,
     has_text: bool,
     wraps_image: bool,
 }
 
-struct PendingImage {
+struct PendingImage<'a> {
     span: Range<usize>,
-    url: String,
+    url: Cow<'a, str>,
     syntax: LinkSyntax,
-    alt: String,
+    alt: Rendered<'a>,
 }
 
-struct BlockBuilder {
+struct BlockBuilder<'a> {
     kind: BlockKind,
     span: Range<usize>,
-    text: String,
-    links: Vec<Link>,
+    text: Rendered<'a>,
+    links: Vec<Link<'a>>,
 }
 
-struct TableBuilder {
+/// A cell being read: its trimmed span, text so far and links.
+struct CellBuilder<'a> {
+    span: Range<usize>,
+    text: Rendered<'a>,
+    links: Vec<Link<'a>>,
+}
+
+struct TableBuilder<'a> {
     span: Range<usize>,
     section: Section,
-    header: Option<Row>,
-    rows: Vec<Row>,
-    row: Option<(Range<usize>, Vec<Cell>)>,
-    cell: Option<Cell>,
+    header: Option<Row<'a>>,
+    rows: Vec<Row<'a>>,
+    row: Option<(Range<usize>, Vec<Cell<'a>>)>,
+    cell: Option<CellBuilder<'a>>,
 }
 
 struct Builder<'a> {
     src: &'a str,
-    doc: Document,
+    doc: Document<'a>,
     refdefs: Vec<(String, Range<usize>)>,
     headings: Vec<(u8, String)>,
     /// The path of `headings`, built once and shared until a heading changes it.
     section: Option<Section>,
     heading: Option<(u8, String)>,
-    table: Option<TableBuilder>,
-    blocks: Vec<BlockBuilder>,
-    links: Vec<PendingLink>,
-    image: Option<PendingImage>,
+    table: Option<TableBuilder<'a>>,
+    blocks: Vec<BlockBuilder<'a>>,
+    links: Vec<PendingLink<'a>>,
+    image: Option<PendingImage<'a>>,
     text_run: Option<Range<usize>>,
 }
 
@@ -116,22 +191,22 @@ impl<'a> Builder<'a> {
             .clone()
     }
 
-    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
         if !matches!(event, Event::Text(_)) {
             self.flush_text();
         }
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag, range),
-            Event::Text(text) => self.text(&text, range),
-            Event::Code(code) => self.push_text(&code, range.end),
-            Event::SoftBreak | Event::HardBreak => self.push_text(" ", range.end),
+            Event::Text(text) => self.text(cow(text), range),
+            Event::Code(code) => self.push_text(cow(code), range.end),
+            Event::SoftBreak | Event::HardBreak => self.push_text(Cow::Borrowed(" "), range.end),
             Event::InlineHtml(html) => self.inline_html(&html, range),
             _ => {}
         }
     }
 
-    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+    fn start(&mut self, tag: Tag<'a>, range: Range<usize>) {
         match tag {
             Tag::Heading { level, .. } => self.heading = Some((level as u8, String::new())),
             Tag::Table(_) => {
@@ -151,9 +226,9 @@ impl<'a> Builder<'a> {
             }
             Tag::TableCell => {
                 if let Some(t) = self.table.as_mut() {
-                    t.cell = Some(Cell {
+                    t.cell = Some(CellBuilder {
                         span: trim_span(self.src, range),
-                        text: String::new(),
+                        text: Rendered::default(),
                         links: Vec::new(),
                     });
                 }
@@ -161,14 +236,14 @@ impl<'a> Builder<'a> {
             Tag::Item => self.blocks.push(BlockBuilder {
                 kind: BlockKind::Item,
                 span: range,
-                text: String::new(),
+                text: Rendered::default(),
                 links: Vec::new(),
             }),
             Tag::Paragraph if self.blocks.is_empty() && self.table.is_none() => {
                 self.blocks.push(BlockBuilder {
                     kind: BlockKind::Paragraph,
                     span: range,
-                    text: String::new(),
+                    text: Rendered::default(),
                     links: Vec::new(),
                 })
             }
@@ -191,13 +266,16 @@ impl<'a> Builder<'a> {
                     }
                     // mailto: links are not part of a paper list's health.
                     LinkType::Email => {
-                        return self
-                            .links
-                            .push(self.pending(range, "", id, LinkSyntax::Html));
+                        return self.links.push(Self::pending(
+                            range,
+                            Cow::Borrowed(""),
+                            id,
+                            LinkSyntax::Html,
+                        ));
                     }
                     _ => LinkSyntax::Inline,
                 };
-                let pending = self.pending(range, &dest_url, id, syntax);
+                let pending = Self::pending(range, cow(dest_url), id, syntax);
                 self.links.push(pending);
             }
             Tag::Image {
@@ -213,9 +291,9 @@ impl<'a> Builder<'a> {
                 };
                 self.image = Some(PendingImage {
                     span: range,
-                    url: dest_url.to_string(),
+                    url: cow(dest_url),
                     syntax,
-                    alt: String::new(),
+                    alt: Rendered::default(),
                 });
             }
             _ => {}
@@ -223,19 +301,18 @@ impl<'a> Builder<'a> {
     }
 
     fn pending(
-        &self,
         range: Range<usize>,
-        url: &str,
-        id: pulldown_cmark::CowStr<'_>,
+        url: Cow<'a, str>,
+        id: CowStr<'a>,
         syntax: LinkSyntax,
-    ) -> PendingLink {
+    ) -> PendingLink<'a> {
         PendingLink {
             span_start: range.start,
             span_end: range.end,
-            url: url.to_string(),
+            url,
             syntax,
-            label: id.to_string(),
-            text: String::new(),
+            label: id,
+            text: Rendered::default(),
             child_end: range.start + 1,
             has_text: false,
             wraps_image: false,
@@ -255,13 +332,17 @@ impl<'a> Builder<'a> {
             }
             TagEnd::TableCell => {
                 if let Some(t) = self.table.as_mut()
-                    && let (Some(mut cell), Some((_, cells))) = (t.cell.take(), t.row.as_mut())
+                    && let (Some(cell), Some((_, cells))) = (t.cell.take(), t.row.as_mut())
                 {
-                    collapse_space(&mut cell.text);
+                    let mut links = cell.links;
                     // A cell holds one or two links; the vector's growth leaves room
                     // for four, which a long list pays for in every cell.
-                    cell.links.shrink_to_fit();
-                    cells.push(cell);
+                    links.shrink_to_fit();
+                    cells.push(Cell {
+                        span: cell.span,
+                        text: cell.text.collapsed(),
+                        links,
+                    });
                 }
             }
             TagEnd::TableHead | TagEnd::TableRow => {
@@ -312,7 +393,7 @@ impl<'a> Builder<'a> {
                     let link = self.finish_link(p);
                     self.note_child_end(range.end);
                     if let Some(outer) = self.links.last_mut() {
-                        outer.text.push_str(&link.text);
+                        outer.text.push(&link.text, self.src);
                     }
                     self.push_link(link);
                 }
@@ -325,7 +406,7 @@ impl<'a> Builder<'a> {
                     };
                     let link = Link {
                         url: img.url,
-                        text: collapsed(img.alt),
+                        text: img.alt.collapsed(),
                         span: img.span,
                         url_span,
                         text_span: None,
@@ -354,7 +435,7 @@ impl<'a> Builder<'a> {
                     kind: b.kind,
                     section,
                     span: trim_span(self.src, b.span),
-                    text: collapsed(b.text),
+                    text: b.text.collapsed(),
                     links: {
                         let mut links = b.links;
                         links.shrink_to_fit();
@@ -365,7 +446,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish_link(&self, p: PendingLink) -> Link {
+    fn finish_link(&self, p: PendingLink<'a>) -> Link<'a> {
         let span = p.span_start..p.span_end;
         let url_span = match p.syntax {
             LinkSyntax::Autolink => Some(p.span_start + 1..p.span_end - 1),
@@ -389,7 +470,7 @@ impl<'a> Builder<'a> {
         };
         Link {
             url: p.url,
-            text: collapsed(p.text),
+            text: p.text.collapsed(),
             span,
             url_span,
             text_span,
@@ -406,7 +487,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn push_link(&mut self, link: Link) {
+    fn push_link(&mut self, link: Link<'a>) {
         if let Some(t) = self.table.as_mut() {
             if let Some(cell) = t.cell.as_mut() {
                 cell.links.push(link);
@@ -416,7 +497,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn text(&mut self, text: &str, range: Range<usize>) {
+    fn text(&mut self, text: Cow<'a, str>, range: Range<usize>) {
         let end = range.end;
         if self.links.is_empty() && self.image.is_none() && self.heading.is_none() {
             match self.text_run.as_mut() {
@@ -443,8 +524,8 @@ impl<'a> Builder<'a> {
         if let Some(run) = self.text_run.take() {
             for bare in autolink::find(self.src, run) {
                 self.push_link(Link {
-                    url: bare.href,
-                    text: self.src[bare.span.clone()].to_string(),
+                    url: borrowed_if_same(self.src, bare.span.clone(), bare.href),
+                    text: Cow::Borrowed(&self.src[bare.span.clone()]),
                     url_span: Some(bare.span.clone()),
                     span: bare.span,
                     text_span: None,
@@ -457,33 +538,34 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn push_text(&mut self, text: &str, end: usize) {
+    fn push_text(&mut self, text: Cow<'a, str>, end: usize) {
+        let src = self.src;
         if let Some((_, h)) = self.heading.as_mut() {
-            h.push_str(text);
+            h.push_str(&text);
             return;
         }
         if let Some(img) = self.image.as_mut() {
-            img.alt.push_str(text);
+            img.alt.push(&text, src);
             return;
         }
         if let Some(link) = self.links.last_mut() {
-            link.text.push_str(text);
+            link.text.push(&text, src);
             link.has_text |= !text.trim().is_empty();
             link.child_end = link.child_end.max(end);
         }
         if let Some(t) = self.table.as_mut() {
             if let Some(cell) = t.cell.as_mut() {
-                cell.text.push_str(text);
+                cell.text.push(&text, src);
             }
         } else if let Some(b) = self.blocks.last_mut() {
-            b.text.push_str(text);
+            b.text.push(&text, src);
         }
     }
 
     fn inline_html(&mut self, html: &str, range: Range<usize>) {
         static BREAK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^<br\s*/?>$").unwrap());
         if BREAK.is_match(html.trim()) {
-            self.push_text(" ", range.end);
+            self.push_text(Cow::Borrowed(" "), range.end);
             return;
         }
         self.note_child_end(range.end);
@@ -494,8 +576,8 @@ impl<'a> Builder<'a> {
                 outer.wraps_image = true;
             }
             self.push_link(Link {
-                url,
-                text: String::new(),
+                url: borrowed_if_same(self.src, span.clone(), url),
+                text: Cow::Borrowed(""),
                 span: range.clone(),
                 url_span: Some(span),
                 text_span: None,
@@ -640,40 +722,39 @@ fn trim_span(src: &str, span: Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
-/// Collapses every run of whitespace to one space and trims the ends, in place. Text
-/// that is already in that form (most of it) is left as it is, with no allocation.
-fn collapse_space(s: &mut String) {
-    let mut after_space = true;
-    let tidy = s.chars().all(|c| {
+/// Every run of whitespace collapsed to one space and the ends trimmed. Text that
+/// only needs trimming (most of it) stays a slice of what it was, with no allocation.
+fn collapsed(s: Cow<'_, str>) -> Cow<'_, str> {
+    let trimmed = s.trim();
+    let mut after_space = false;
+    let tidy = trimmed.chars().all(|c| {
         let space = c.is_whitespace();
         let fine = !space || (c == ' ' && !after_space);
         after_space = space;
         fine
-    }) && !after_space;
-    if tidy || s.is_empty() {
-        return;
+    });
+    if tidy {
+        return match s {
+            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+            Cow::Owned(o) if o.len() == trimmed.len() => Cow::Owned(o),
+            Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
+        };
     }
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
+    let mut out = String::with_capacity(trimmed.len());
+    for word in trimmed.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
-    *s = out;
-}
-
-/// [`collapse_space`] on an owned string.
-fn collapsed(mut s: String) -> String {
-    collapse_space(&mut s);
-    s
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn table(md: &str) -> Table {
+    fn table(md: &str) -> Table<'_> {
         parse(md).tables.into_iter().next().expect("a table")
     }
 
@@ -688,8 +769,38 @@ mod tests {
             ("a  b", "a b"),
             ("ab ", "ab"),
         ] {
-            assert_eq!(collapsed(raw.to_string()), want, "{raw:?}");
+            assert_eq!(collapsed(Cow::Borrowed(raw)), want, "{raw:?}");
+            assert_eq!(collapsed(Cow::Owned(raw.to_string())), want, "{raw:?}");
         }
+    }
+
+    fn borrowed(text: &Cow<'_, str>) -> bool {
+        matches!(text, Cow::Borrowed(_))
+    }
+
+    #[test]
+    fn plain_texts_and_urls_borrow_from_the_source() {
+        let md = "|Year|Title|\n|-|-|\n| 2023 | [A paper](https://a.org/x) |\n|**2024**|[B  &amp; c](https://b.org/&amp;\\_) `code`|\n";
+        let t = table(md);
+        let (plain, marked) = (&t.rows[0], &t.rows[1]);
+        assert!(t.header.cells.iter().all(|c| borrowed(&c.text)));
+        // A plain cell, link text and URL are slices of the source…
+        assert_eq!(plain.cells[0].text, "2023");
+        assert!(borrowed(&plain.cells[0].text) && borrowed(&plain.cells[1].text));
+        let link = &plain.cells[1].links[0];
+        assert!(borrowed(&link.url) && borrowed(&link.text));
+        // …and whatever rendering changed is owned, with the rendered value.
+        assert_eq!(marked.cells[0].text, "2024");
+        assert_eq!(marked.cells[1].text, "B & c code");
+        assert!(!borrowed(&marked.cells[1].text));
+        let link = &marked.cells[1].links[0];
+        assert_eq!((&*link.url, &*link.text), ("https://b.org/&_", "B & c"));
+        assert!(!borrowed(&link.url) && !borrowed(&link.text));
+        // Each text is a slice of the source where it is borrowed.
+        let Cow::Borrowed(year) = &plain.cells[0].text else {
+            unreachable!()
+        };
+        assert_eq!(offset_in(md, year), Some(plain.cells[0].span.start));
     }
 
     #[test]
@@ -737,7 +848,7 @@ mod tests {
         let links = &t.rows[0].cells[0].links;
         let summary: Vec<_> = links
             .iter()
-            .map(|l| (l.url.as_str(), l.image, l.wraps_image, l.syntax))
+            .map(|l| (&*l.url, l.image, l.wraps_image, l.syntax))
             .collect();
         assert_eq!(
             summary,
@@ -785,7 +896,7 @@ mod tests {
         let md = "## Papers\n- Title. [[PDF](https://arxiv.org/pdf/2301.00001)] code: https://github.com/a/b\n  - nested [x](https://x.org)\n";
         let doc = parse(md);
         assert_eq!(doc.blocks.len(), 2);
-        let urls: Vec<_> = doc.blocks[1].links.iter().map(|l| l.url.as_str()).collect();
+        let urls: Vec<_> = doc.blocks[1].links.iter().map(|l| &*l.url).collect();
         assert_eq!(doc.blocks[0].links[0].url, "https://x.org");
         assert_eq!(
             urls,

@@ -5,23 +5,24 @@ use crate::config::Config;
 use crate::model::{Entry, Finding};
 use crate::source::Source;
 
-/// The result of linting one file.
+/// The result of linting one file. Its entries borrow from the file's [`Source`],
+/// which the caller keeps.
 #[derive(Debug, Clone)]
-pub struct Linted {
+pub struct Linted<'a> {
     /// Every entry extracted.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Entry<'a>>,
     /// The findings, in source order.
     pub findings: Vec<Finding>,
 }
 
-/// Extracts the entries of one file.
-pub fn entries(source: &Source, config: &Config) -> Vec<Entry> {
+/// Extracts the entries of one file; they borrow from `source`.
+pub fn entries<'a>(source: &'a Source, config: &Config) -> Vec<Entry<'a>> {
     let doc = crate::parse::parse(&source.text);
     crate::extract::extract(doc, &source.text, &config.columns)
 }
 
 /// Parses, extracts and runs the offline rules on one file.
-pub fn lint(source: &Source, config: &Config) -> Linted {
+pub fn lint<'a>(source: &'a Source, config: &Config) -> Linted<'a> {
     let entries = entries(source, config);
     let findings = crate::rules::lint(source, &entries, config);
     Linted { entries, findings }
@@ -31,11 +32,12 @@ pub fn lint(source: &Source, config: &Config) -> Linted {
 /// the results in the items' order. Files are independent, so a run over many files
 /// takes about as long as its largest ones: the heaviest items (by `weight`, e.g. the
 /// file size) are started first so that no thread is left with a big one at the end.
-/// A panic in `work` is passed on to the caller.
-pub fn in_parallel<T: Sync, R: Send>(
-    items: &[T],
+/// A panic in `work` is passed on to the caller. A result may borrow from its item
+/// (entries from their source).
+pub fn in_parallel<'t, T: Sync, R: Send>(
+    items: &'t [T],
     weight: impl Fn(&T) -> usize,
-    work: impl Fn(&T) -> R + Sync,
+    work: impl Fn(&'t T) -> R + Sync,
 ) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

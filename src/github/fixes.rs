@@ -60,7 +60,7 @@ fn apply(text: &str, edits: &[&Edit]) -> String {
 /// A person's decision stands: fixes of a pull request closed without merging are
 /// not proposed again, a merged one is never reopened (new fixes get a new pull
 /// request), and a person's commit on the branch stops the bot, which says why.
-pub async fn propose(env: &Env, config: &Config, repairs: &[Repair]) -> anyhow::Result<String> {
+pub async fn propose(env: &Env, config: &Config, repairs: &[Repair<'_>]) -> anyhow::Result<String> {
     let mut api = Api::with_network(&env.api_url, &env.repository, env.token(), &config.network)?;
     api.configure(&config.github);
     propose_on(&api, env, config, repairs).await
@@ -71,7 +71,7 @@ pub async fn propose_on(
     api: &impl Forge,
     env: &Env,
     config: &Config,
-    repairs: &[Repair],
+    repairs: &[Repair<'_>],
 ) -> anyhow::Result<String> {
     let me = api.identity(&config.github.login).await?;
     let branch = &config.fix.branch;
@@ -191,7 +191,7 @@ pub async fn propose_on(
 fn pr_body(
     marker: &str,
     proposals: &[Proposal],
-    repairs: &[Repair],
+    repairs: &[Repair<'_>],
     env: &Env,
     previous: Option<&Issue>,
 ) -> String {

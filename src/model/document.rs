@@ -1,7 +1,15 @@
 //! The data every stage shares: links, cells, rows and tables as parsed, and the
 //! [`Entry`] (one paper row) that the rules and reports work on.
+//!
+//! Everything here borrows from the source text it was read from (lifetime `'a`): a
+//! text or URL is a [`Cow`] that is a slice of the source whenever the rendered value
+//! is one (plain cells, link texts without markup, URLs without escapes), and owned
+//! only where rendering changed it. A long list is mostly such slices, so its entries
+//! cost a few pointers per field instead of a copy of the file. The source therefore
+//! outlives the documents and entries made from it.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -47,11 +55,11 @@ pub enum LinkKind {
 
 /// One link found in the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
+pub struct Link<'a> {
     /// The destination as GitHub resolves it (escapes and entities decoded).
-    pub url: String,
+    pub url: Cow<'a, str>,
     /// The visible text of the link (image alt text for images).
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Byte range of the whole link in the source.
     pub span: Range<usize>,
     /// Byte range of the destination itself, where a fix can rewrite it. For a
@@ -70,7 +78,7 @@ pub struct Link {
     pub kind: LinkKind,
 }
 
-impl Link {
+impl Link<'_> {
     /// The byte offset a finding about this link points at: its destination when
     /// the source has one, else the start of the link.
     pub fn anchor(&self) -> usize {
@@ -80,38 +88,38 @@ impl Link {
 
 /// One table cell as GitHub renders it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
+pub struct Cell<'a> {
     /// Byte range of the cell's content, surrounding whitespace trimmed. Empty for a
     /// cell that GitHub adds to a short row.
     pub span: Range<usize>,
     /// The rendered text (markup removed, images left out, `<br>` as a space).
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// The links inside, in source order.
-    pub links: Vec<Link>,
+    pub links: Vec<Link<'a>>,
 }
 
 /// One table row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub struct Row<'a> {
     /// Byte range of the row's line(s).
     pub span: Range<usize>,
     /// The cells GitHub shows: as many as the header has.
-    pub cells: Vec<Cell>,
+    pub cells: Vec<Cell<'a>>,
     /// How many cells the source line has before GitHub pads or drops any.
     pub source_cells: usize,
 }
 
 /// A GFM table with the heading path it sits under.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
+pub struct Table<'a> {
     /// Headings above the table, outermost first.
     pub section: Section,
     /// Byte range of the whole table.
     pub span: Range<usize>,
     /// The header row.
-    pub header: Row,
+    pub header: Row<'a>,
     /// The body rows, in order.
-    pub rows: Vec<Row>,
+    pub rows: Vec<Row<'a>>,
 }
 
 /// Where a non-table block with links comes from.
@@ -126,7 +134,7 @@ pub enum BlockKind {
 
 /// A list item or paragraph that holds links (papers written as bullets).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
+pub struct Block<'a> {
     /// Item or paragraph.
     pub kind: BlockKind,
     /// Headings above it, outermost first.
@@ -134,18 +142,18 @@ pub struct Block {
     /// Byte range of the block's own text (a nested list is a block of its own).
     pub span: Range<usize>,
     /// The rendered text.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// The links inside, in source order.
-    pub links: Vec<Link>,
+    pub links: Vec<Link<'a>>,
 }
 
 /// Everything the parser found in one markdown file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Document {
+pub struct Document<'a> {
     /// Tables in source order.
-    pub tables: Vec<Table>,
+    pub tables: Vec<Table<'a>>,
     /// Link-bearing list items and paragraphs in source order.
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<Block<'a>>,
 }
 
 /// Where an entry was found.
@@ -160,20 +168,25 @@ pub enum EntrySource {
     Paragraph,
 }
 
-/// One cell of an entry, with its source.
+/// One cell of an entry, with its place in the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryCell {
-    /// The trimmed source text of the cell.
-    pub source: String,
+pub struct EntryCell<'a> {
     /// The rendered text.
-    pub text: String,
-    /// Byte range of `source`.
+    pub text: Cow<'a, str>,
+    /// Byte range of the cell's trimmed source text.
     pub span: Range<usize>,
+}
+
+impl EntryCell<'_> {
+    /// The trimmed source text of the cell in `src`, the text it was read from.
+    pub fn source<'s>(&self, src: &'s str) -> &'s str {
+        &src[self.span.clone()]
+    }
 }
 
 /// One paper row (or bullet) with its columns interpreted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'a> {
     /// Table row, list item or paragraph.
     pub source: EntrySource,
     /// Index of the table in the document, for table rows.
@@ -183,28 +196,28 @@ pub struct Entry {
     /// Byte range of the row or block.
     pub span: Range<usize>,
     /// The cells GitHub shows (empty for list items and paragraphs).
-    pub cells: Vec<EntryCell>,
+    pub cells: Box<[EntryCell<'a>]>,
     /// Cells in the source line before GitHub pads or drops any.
     pub source_cells: usize,
     /// Cells the table's header has.
     pub header_cells: usize,
     /// The year column's text, when the table has one.
-    pub year_text: Option<String>,
+    pub year_text: Option<Cow<'a, str>>,
     /// The year read from the year column.
     pub year: Option<i32>,
     /// The paper's title as the row gives it.
-    pub title: Option<String>,
+    pub title: Option<Cow<'a, str>>,
     /// The venue column's text.
-    pub venue: Option<String>,
+    pub venue: Option<Cow<'a, str>>,
     /// Byte range of the venue cell's content.
     pub venue_span: Option<Range<usize>>,
     /// Every link of the row, in source order, each with its kind.
-    pub links: Vec<Link>,
+    pub links: Box<[Link<'a>]>,
 }
 
-impl Entry {
+impl<'a> Entry<'a> {
     /// The links that point at the paper itself.
-    pub fn paper_links(&self) -> impl Iterator<Item = &Link> {
+    pub fn paper_links(&self) -> impl Iterator<Item = &Link<'a>> {
         self.links.iter().filter(|l| l.kind == LinkKind::Paper)
     }
 }

@@ -6,13 +6,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-/// One link as `entries` prints it.
+/// One link as `entries` prints it (borrowed from its entry).
 #[derive(Debug, Serialize)]
-pub struct LinkRecord {
+pub struct LinkRecord<'a> {
     /// Destination.
-    pub url: String,
+    pub url: &'a str,
     /// Visible text.
-    pub text: String,
+    pub text: &'a str,
     /// 1-based line of the destination.
     pub line: usize,
     /// 1-based column of the destination.
@@ -21,11 +21,12 @@ pub struct LinkRecord {
     pub kind: LinkKind,
 }
 
-/// One entry as `entries` prints it.
+/// One entry as `entries` prints it (borrowed from the entry: printing a list costs
+/// no second copy of it).
 #[derive(Debug, Serialize)]
-pub struct EntryRecord {
+pub struct EntryRecord<'a> {
     /// The file.
-    pub file: String,
+    pub file: &'a str,
     /// 1-based line of the row.
     pub line: usize,
     /// 1-based column of the row.
@@ -33,20 +34,20 @@ pub struct EntryRecord {
     /// table, list or paragraph.
     pub source: EntrySource,
     /// Heading path.
-    pub section: Vec<String>,
+    pub section: &'a [String],
     /// Trimmed source text of each cell.
-    pub cells: Vec<String>,
+    pub cells: Vec<&'a str>,
     /// The year read from the year column.
     pub year: Option<i32>,
     /// The title.
-    pub title: Option<String>,
+    pub title: Option<&'a str>,
     /// The venue.
-    pub venue: Option<String>,
+    pub venue: Option<&'a str>,
     /// The links.
-    pub links: Vec<LinkRecord>,
+    pub links: Vec<LinkRecord<'a>>,
     /// The first paper link (used by BibTeX).
     #[serde(skip)]
-    pub url: Option<String>,
+    pub url: Option<&'a str>,
     /// The resolved paper (`entries --resolve`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paper: Option<PaperRecord>,
@@ -64,28 +65,28 @@ pub struct PaperRecord {
     pub metadata: Option<Paper>,
 }
 
-impl EntryRecord {
-    /// Builds the record of an entry of `source`.
-    pub fn new(source: &Source, e: &Entry) -> Self {
+impl<'a> EntryRecord<'a> {
+    /// Builds the record of an entry of `source`, whose name as printed is `file`.
+    pub fn new(source: &'a Source, file: &'a str, e: &'a Entry<'_>) -> Self {
         let pos = source.position(e.span.start);
         EntryRecord {
-            file: source.display_path(),
+            file,
             line: pos.line,
             column: pos.column,
             source: e.source,
-            section: e.section.to_vec(),
-            cells: e.cells.iter().map(|c| c.source.clone()).collect(),
+            section: &e.section,
+            cells: e.cells.iter().map(|c| c.source(&source.text)).collect(),
             year: e.year,
-            title: e.title.clone(),
-            venue: e.venue.clone(),
+            title: e.title.as_deref(),
+            venue: e.venue.as_deref(),
             links: e
                 .links
                 .iter()
                 .map(|l| {
                     let p = source.position(l.anchor());
                     LinkRecord {
-                        url: l.url.clone(),
-                        text: l.text.clone(),
+                        url: &l.url,
+                        text: &l.text,
                         line: p.line,
                         column: p.column,
                         kind: l.kind,
@@ -98,7 +99,7 @@ impl EntryRecord {
     }
 
     /// Adds the entry's resolved paper, if any.
-    pub fn with_paper(mut self, e: &Entry, papers: &BTreeMap<PaperRef, Resolution>) -> Self {
+    pub fn with_paper(mut self, e: &'a Entry<'_>, papers: &BTreeMap<PaperRef, Resolution>) -> Self {
         self.paper = e.paper_links().find_map(|l| {
             let r = crate::scholarly::identify(&l.url)?;
             let (status, metadata) = match papers.get(&r)? {
@@ -112,7 +113,7 @@ impl EntryRecord {
                 metadata,
             })
         });
-        self.url = e.paper_links().next().map(|l| l.url.clone());
+        self.url = e.paper_links().next().map(|l| &*l.url);
         self
     }
 }
@@ -143,19 +144,15 @@ fn write_csv(records: &[EntryRecord], out: &mut dyn Write) -> csv::Result<()> {
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
         w.write_record([
-            r.file.clone(),
+            r.file.to_string(),
             r.line.to_string(),
             r.column.to_string(),
             source,
             r.section.join(" › "),
             r.year.map(|y| y.to_string()).unwrap_or_default(),
-            r.title.clone().unwrap_or_default(),
-            r.venue.clone().unwrap_or_default(),
-            r.links
-                .iter()
-                .map(|l| l.url.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
+            r.title.unwrap_or_default().to_string(),
+            r.venue.unwrap_or_default().to_string(),
+            r.links.iter().map(|l| l.url).collect::<Vec<_>>().join(" "),
             r.cells.join(" | "),
         ])?;
     }
@@ -172,7 +169,7 @@ pub fn bibtex(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
         let paper = r.paper.as_ref().and_then(|p| p.metadata.as_ref());
         let Some(title) = paper
             .and_then(|p| p.titles.first().cloned())
-            .or_else(|| r.title.clone())
+            .or_else(|| r.title.map(String::from))
         else {
             continue;
         };
@@ -183,7 +180,7 @@ pub fn bibtex(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
         let authors: Vec<String> = paper.map(|p| p.authors.clone()).unwrap_or_default();
         let venue = paper
             .and_then(|p| p.venues.first().cloned())
-            .or_else(|| r.venue.clone());
+            .or_else(|| r.venue.map(String::from));
         let kind = paper.map_or("misc", |p| {
             if p.kind.is_empty() {
                 "misc"

@@ -70,7 +70,7 @@ pub(crate) fn duplicate(sink: &mut Sink<'_>, entries: &[Entry]) {
                             message: format!(
                                 "same paper ({shown}) as line {line}{what}{elsewhere}"
                             ),
-                            url: Some(l.url.clone()),
+                            url: Some(l.url.to_string()),
                             fix: None,
                         },
                         cap,

@@ -18,7 +18,7 @@ pub fn link_findings(
     let src = &source.text;
     for e in entries {
         for l in &e.links {
-            let Some(status) = results.get(&l.url) else {
+            let Some(status) = results.get(&*l.url) else {
                 continue;
             };
             let report = |rule, message: String, fix| Report::for_link(rule, e, l, message, fix);

@@ -31,7 +31,7 @@ pub struct Report<'e> {
     /// The rule.
     pub rule: RuleId,
     /// The entry concerned.
-    pub entry: &'e Entry,
+    pub entry: &'e Entry<'e>,
     /// Byte offset pointed at.
     pub offset: usize,
     /// One-line message.
@@ -46,8 +46,8 @@ impl<'e> Report<'e> {
     /// A report about a link, pointing at its destination.
     pub fn for_link(
         rule: RuleId,
-        entry: &'e Entry,
-        link: &crate::model::Link,
+        entry: &'e Entry<'e>,
+        link: &crate::model::Link<'_>,
         message: String,
         fix: Option<Fix>,
     ) -> Self {
@@ -56,7 +56,7 @@ impl<'e> Report<'e> {
             entry,
             offset: link.anchor(),
             message,
-            url: Some(link.url.clone()),
+            url: Some(link.url.to_string()),
             fix,
         }
     }
@@ -103,7 +103,7 @@ impl<'a> Sink<'a> {
             line: pos.line,
             column: pos.column,
             section: r.entry.section.to_vec(),
-            title: r.entry.title.clone(),
+            title: r.entry.title.as_deref().map(String::from),
             url: r.url,
             message: r.message,
             fix: r.fix,

@@ -25,10 +25,10 @@ static PREPRINT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The paper behind an entry: its first paper link that names a resolved paper.
-pub fn paper_of<'a>(
-    e: &'a Entry,
+pub fn paper_of<'a, 's>(
+    e: &'a Entry<'s>,
     papers: &'a BTreeMap<PaperRef, Resolution>,
-) -> Option<(&'a Link, &'a Resolution)> {
+) -> Option<(&'a Link<'s>, &'a Resolution)> {
     e.paper_links().find_map(|l| {
         let r = identify(&l.url)?;
         Some((l, papers.get(&r)?))
@@ -167,7 +167,7 @@ fn title(sink: &mut Sink<'_>, e: &Entry, link: &Link, paper: &Paper, offset: usi
             entry: e,
             offset,
             message,
-            url: Some(link.url.clone()),
+            url: Some(link.url.to_string()),
             fix,
         },
         cap,
@@ -238,7 +238,7 @@ fn year(
             entry: e,
             offset,
             message,
-            url: Some(link.url.clone()),
+            url: Some(link.url.to_string()),
             fix: None,
         },
         if near {
@@ -362,7 +362,7 @@ fn venue(
                     "listed as `{row}`, but the preprint was published: {}{year}",
                     excerpt(published, 100)
                 ),
-                url: Some(link.url.clone()),
+                url: Some(link.url.to_string()),
                 fix: None,
             });
         }
@@ -405,7 +405,7 @@ fn venue(
             excerpt(row, 60),
             excerpt(text, 100),
         ),
-        url: Some(link.url.clone()),
+        url: Some(link.url.to_string()),
         fix: None,
     });
 }

@@ -27,7 +27,7 @@ pub(crate) fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
                 entry: e,
                 offset: l.anchor(),
                 message,
-                url: Some(l.url.clone()),
+                url: Some(l.url.to_string()),
                 fix,
             });
         }
