@@ -254,7 +254,9 @@ enum Role {
 
 /// The title a row gives: the title cell's first link text when it is a real title,
 /// else the cell's text with generic link labels (`[pdf]`, `Code`) removed.
-/// A slice of the source stays one (the title is then no copy).
+/// A slice of the source stays one (the title is then no copy), which is why the text
+/// comes as a `Cow`.
+#[allow(clippy::ptr_arg)]
 fn title_from<'a>(text: &Cow<'a, str>, links: &[Link<'a>]) -> Option<Cow<'a, str>> {
     if let Some(l) = links
         .iter()

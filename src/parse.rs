@@ -774,6 +774,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::ptr_arg)] // the variant is the point
     fn borrowed(text: &Cow<'_, str>) -> bool {
         matches!(text, Cow::Borrowed(_))
     }
