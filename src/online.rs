@@ -127,8 +127,9 @@ pub fn bring_up(
         .build()?;
     let progress = interactive && std::io::stderr().is_terminal();
     let online = runtime.block_on(run(intake, config, &mut cache, progress, check_links));
-    // DNS lookups still pending in blocking threads must not hold up the exit.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    // Nothing is left to wait for: DNS lookups still pending in blocking threads, and
+    // the closing of every pooled connection, must not hold up the report.
+    runtime.shutdown_background();
     let online = online?;
     if let Some(path) = &cache_path
         && let Err(e) = cache.save(path)
@@ -138,6 +139,9 @@ pub fn bring_up(
             path.display()
         ));
     }
+    // A cache of one entry per URL takes a while to free, entry by entry: the
+    // report need not wait for it.
+    std::thread::spawn(move || drop(cache));
     if interactive {
         if check_links {
             crate::output::say(crate::report::network_line(&online.links.stats));
