@@ -18,31 +18,195 @@ use std::sync::LazyLock;
 /// Parses a whole markdown file. Texts and URLs borrow from `text` wherever they are
 /// a slice of it.
 pub fn parse(text: &str) -> Document<'_> {
-    // cmark-gfm skips a byte-order mark; parse after it and shift spans back.
-    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut builder = Builder::new(text);
+    parse_in_pieces(text, PIECE)
+}
+
+/// About how many bytes of a file pulldown-cmark reads at once. Its first pass builds
+/// a tree of the whole input before the first event (some eight times the size of a
+/// table of short rows), so a long list is read in pieces cut between the rows of a
+/// table, where cutting changes nothing.
+const PIECE: usize = 256 * 1024;
+
+fn options() -> Options {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_FOOTNOTES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TASKLISTS);
-    let mut events = Parser::new_ext(&text[base..], options).into_offset_iter();
-    let refdefs: Vec<(String, Range<usize>)> = events
-        .reference_definitions()
-        .iter()
-        .map(|(label, def)| {
-            (
-                label.to_string(),
-                def.span.start + base..def.span.end + base,
-            )
-        })
-        .collect();
-    builder.refdefs = refdefs;
-    for (event, range) in events.by_ref() {
-        builder.event(event, range.start + base..range.end + base);
+    options
+}
+
+/// [`parse`], reading about `piece` bytes at a time.
+///
+/// A piece ends at a line end after `piece` bytes and is parsed on its own; its events
+/// are used up to a cut, the start of a body row of a table outside any container
+/// (the piece's last such row but one, so that the end of the piece decides nothing),
+/// and the next piece starts at the cut, after a copy of that table's header and
+/// delimiter lines so that the rows read as rows of the same table. GFM reads each
+/// row alone against the header, so the rows come out as in one parse. What a piece
+/// parses after its cut is parsed again with the next one. A piece without such a
+/// cut, and any file with reference or footnote definitions (`]:`, which can be used
+/// before or after they are written), is parsed to its end in one go.
+fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
+    // cmark-gfm skips a byte-order mark; parse after it and shift spans back.
+    let base: usize = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut piece = if text.contains("]:") {
+        usize::MAX
+    } else {
+        piece.max(1)
+    };
+    let mut builder = Builder::new(text);
+    let mut pos = base;
+    // The header and delimiter lines of the table the current piece continues.
+    let mut header: Option<Range<usize>> = None;
+    loop {
+        let end = match pos.checked_add(piece) {
+            Some(at) if at < text.len() => line_end(text, at),
+            _ => text.len(),
+        };
+        let joined;
+        let input = match &header {
+            None => &text[pos..end],
+            Some(h) => {
+                joined = [&text[h.clone()], &text[pos..end]].concat();
+                joined.as_str()
+            }
+        };
+        let view = Piece {
+            src: text,
+            input,
+            header: header.as_ref().map_or(0, |h| h.len()),
+            at: pos,
+        };
+        let events = Parser::new_ext(input, options()).into_offset_iter();
+        builder.refdefs.extend(
+            events
+                .reference_definitions()
+                .iter()
+                .map(|(label, def)| (label.to_string(), view.range(def.span.clone()))),
+        );
+        if end == text.len() {
+            builder.feed(events, &view);
+            break;
+        }
+        let events: Vec<_> = events.collect();
+        // A cut must move on: the first row of a continued table is where it began.
+        let cut = find_cut(&events, header.is_some()).filter(|c| view.at(c.row) > pos);
+        let Some(cut) = cut else {
+            // No row to cut at: read the rest in one go.
+            piece = usize::MAX;
+            continue;
+        };
+        builder.feed(events.into_iter().take(cut.event), &view);
+        if let Some(own) = cut.header {
+            let own = view.range(own);
+            header = Some(line_start(text, own.start, base)..line_start(text, own.end, base));
+        }
+        pos = line_start(text, view.at(cut.row), base);
     }
     builder.flush_text();
     builder.doc
+}
+
+/// Where a piece's events are cut: the index of a body row's `Start` event, the row's
+/// offset in the piece, and the header and delimiter of its table (piece offsets, the
+/// header's start to the first body row) unless it is the table the piece continues.
+struct Cut {
+    event: usize,
+    row: usize,
+    header: Option<Range<usize>>,
+}
+
+/// The last cut but one in a piece's events (see [`parse_in_pieces`]).
+fn find_cut(events: &[(Event<'_>, Range<usize>)], continued: bool) -> Option<Cut> {
+    let mut depth = 0usize;
+    let mut tables = 0usize;
+    // The open top-level table: its start and its first body row.
+    let mut table: Option<(usize, Option<usize>)> = None;
+    let mut cuts: Vec<Cut> = Vec::new();
+    for (i, (event, range)) in events.iter().enumerate() {
+        match event {
+            Event::Start(tag) => {
+                match tag {
+                    Tag::Table(_) if depth == 0 => {
+                        tables += 1;
+                        table = Some((range.start, None));
+                    }
+                    Tag::TableRow if depth == 1 => {
+                        if let Some((start, first)) = table.as_mut() {
+                            let first = *first.get_or_insert(range.start);
+                            let own = !(continued && tables == 1);
+                            cuts.push(Cut {
+                                event: i,
+                                row: range.start,
+                                header: own.then_some(*start..first),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+                depth += 1;
+            }
+            Event::End(tag) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && matches!(tag, TagEnd::Table) {
+                    table = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    let last_but_one = cuts.len().checked_sub(2)?;
+    cuts.into_iter().nth(last_but_one)
+}
+
+/// One past the end of the line that holds byte `at`.
+fn line_end(text: &str, at: usize) -> usize {
+    // Bytes: `at` may fall inside a character.
+    let bytes = text.as_bytes();
+    bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i + 1)
+}
+
+/// The start of the line that holds byte `at`, never before `base`.
+fn line_start(text: &str, at: usize, base: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1).max(base)
+}
+
+/// One piece of the source as pulldown-cmark reads it: `input` is a copy of a
+/// table's header lines (`header` bytes, when the piece continues a table) followed
+/// by the source from byte `at`.
+struct Piece<'a, 'p> {
+    src: &'a str,
+    input: &'p str,
+    header: usize,
+    at: usize,
+}
+
+impl<'a> Piece<'a, '_> {
+    /// The source offset of a piece offset (the copied header maps to `at`).
+    fn at(&self, offset: usize) -> usize {
+        self.at + offset.saturating_sub(self.header)
+    }
+
+    fn range(&self, r: Range<usize>) -> Range<usize> {
+        self.at(r.start)..self.at(r.end)
+    }
+
+    /// A parser string as a `Cow` that borrows from the source whatever the parser
+    /// borrowed from the source part of the piece.
+    fn cow(&self, s: CowStr<'_>) -> Cow<'a, str> {
+        if let CowStr::Borrowed(b) = &s
+            && let Some(o) = offset_in(self.input, b)
+            && o >= self.header
+        {
+            let start = self.at(o);
+            return Cow::Borrowed(&self.src[start..start + b.len()]);
+        }
+        Cow::Owned(s.to_string())
+    }
 }
 
 /// Text rendered from pieces (the text events of a cell, link or block): a slice of
@@ -95,14 +259,6 @@ fn offset_in(src: &str, part: &str) -> Option<usize> {
     (start + part.len() <= src.len()).then_some(start)
 }
 
-/// A parser string as a `Cow` that borrows whatever the parser borrowed.
-fn cow(s: CowStr<'_>) -> Cow<'_, str> {
-    match s {
-        CowStr::Borrowed(s) => Cow::Borrowed(s),
-        other => Cow::Owned(other.to_string()),
-    }
-}
-
 /// `value` borrowed from `src[span]` when it equals those bytes.
 fn borrowed_if_same(src: &str, span: Range<usize>, value: String) -> Cow<'_, str> {
     match src.get(span) {
@@ -116,7 +272,7 @@ struct PendingLink<'a> {
     span_end: usize,
     url: Cow<'a, str>,
     syntax: LinkSyntax,
-    label: CowStr<'a>,
+    label: Cow<'a, str>,
     text: Rendered<'a>,
     child_end: usize,
     has_text: bool,
@@ -191,22 +347,39 @@ impl<'a> Builder<'a> {
             .clone()
     }
 
-    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+    /// Takes the events of one piece; a piece that continues a table starts with a
+    /// copy of its header, which is skipped.
+    fn feed<'p>(
+        &mut self,
+        events: impl Iterator<Item = (Event<'p>, Range<usize>)>,
+        view: &Piece<'a, '_>,
+    ) {
+        let mut in_copy = view.header > 0;
+        for (event, range) in events {
+            if in_copy {
+                in_copy = !matches!(event, Event::End(TagEnd::TableHead));
+                continue;
+            }
+            self.event(event, view.range(range), view);
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>, view: &Piece<'a, '_>) {
         if !matches!(event, Event::Text(_)) {
             self.flush_text();
         }
         match event {
-            Event::Start(tag) => self.start(tag, range),
+            Event::Start(tag) => self.start(tag, range, view),
             Event::End(tag) => self.end(tag, range),
-            Event::Text(text) => self.text(cow(text), range),
-            Event::Code(code) => self.push_text(cow(code), range.end),
+            Event::Text(text) => self.text(view.cow(text), range),
+            Event::Code(code) => self.push_text(view.cow(code), range.end),
             Event::SoftBreak | Event::HardBreak => self.push_text(Cow::Borrowed(" "), range.end),
             Event::InlineHtml(html) => self.inline_html(&html, range),
             _ => {}
         }
     }
 
-    fn start(&mut self, tag: Tag<'a>, range: Range<usize>) {
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>, view: &Piece<'a, '_>) {
         match tag {
             Tag::Heading { level, .. } => self.heading = Some((level as u8, String::new())),
             Tag::Table(_) => {
@@ -269,13 +442,13 @@ impl<'a> Builder<'a> {
                         return self.links.push(Self::pending(
                             range,
                             Cow::Borrowed(""),
-                            id,
+                            view.cow(id),
                             LinkSyntax::Html,
                         ));
                     }
                     _ => LinkSyntax::Inline,
                 };
-                let pending = Self::pending(range, cow(dest_url), id, syntax);
+                let pending = Self::pending(range, view.cow(dest_url), view.cow(id), syntax);
                 self.links.push(pending);
             }
             Tag::Image {
@@ -291,7 +464,7 @@ impl<'a> Builder<'a> {
                 };
                 self.image = Some(PendingImage {
                     span: range,
-                    url: cow(dest_url),
+                    url: view.cow(dest_url),
                     syntax,
                     alt: Rendered::default(),
                 });
@@ -303,7 +476,7 @@ impl<'a> Builder<'a> {
     fn pending(
         range: Range<usize>,
         url: Cow<'a, str>,
-        id: CowStr<'a>,
+        id: Cow<'a, str>,
         syntax: LinkSyntax,
     ) -> PendingLink<'a> {
         PendingLink {
@@ -370,7 +543,9 @@ impl<'a> Builder<'a> {
                 {
                     self.doc.tables.push(Table {
                         section: t.section,
-                        span: t.span,
+                        // The start's range ends where the piece did when the table
+                        // went on in the next one.
+                        span: t.span.start..range.end,
                         header,
                         rows: t.rows,
                     });
@@ -802,6 +977,78 @@ mod tests {
             unreachable!()
         };
         assert_eq!(offset_in(md, year), Some(plain.cells[0].span.start));
+    }
+
+    /// Lists whose tables are cut into pieces in every place: each must read as in one
+    /// parse.
+    fn tricky_lists() -> Vec<String> {
+        let mut rows = String::from("# Short\n\n| Year | Title |\n|---|:-:|\n");
+        for i in 0..60 {
+            rows.push_str(&format!(
+                "| 2024 | [Paper {i}](https://example.org/p/{i}) |\n"
+            ));
+        }
+        let mut mixed = String::from("\u{feff}|T|Code|\n|-|-|\n");
+        for i in 0..30 {
+            mixed.push_str(&format!(
+                "|**B{i}** `a|b` x \\| y<br>z <a href=\"https://h.org/{i}?a=1&amp;b\">h</a>|[![s](https://img.shields.io/{i})](https://github.com/o/{i}) https://bare.org/{i}|\n"
+            ));
+            if i % 7 == 3 {
+                mixed.push_str("|one cell only|\n|a|b|c|d|\n  | indented | row |\n");
+            }
+        }
+        mixed.push_str("a line without pipes\n\n## Next\n- [item](https://i.org)\n  |in|list|\n  |-|-|\n  |x|[y](https://y.org)|\n  |x|y|\n  |x|y|\n\n> |q|t|\n> |-|-|\n> |1|2|\n> |3|4|\n> |5|6|\n\n```\n|not|a|\n|-|-|\n|table|x|\n```\n<details>\n\n|T|\n|-|\n|[d](https://d.org)|\n|e|\n|f|\n\n</details>\n|A|B|\n|-|-|\n|1|2|\n|3|4|\n# heading right after\n|A|\n|-|\n|1|\n|2|\n|3|");
+        vec![rows, mixed]
+    }
+
+    #[test]
+    fn pieces_parse_like_one_parse() {
+        for md in tricky_lists() {
+            let whole = parse_in_pieces(&md, usize::MAX);
+            for piece in [1, 5, 23, 64, 200, 1000] {
+                assert_eq!(
+                    parse_in_pieces(&md, piece),
+                    whole,
+                    "pieces of {piece} bytes"
+                );
+            }
+        }
+        // The corpus of real lists, when it is beside the repository.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let Ok(md) = std::fs::read_to_string(file.path()) else {
+                continue;
+            };
+            let whole = parse_in_pieces(&md, usize::MAX);
+            assert_eq!(
+                parse_in_pieces(&md, 3000),
+                whole,
+                "{}",
+                file.path().display()
+            );
+        }
+    }
+
+    #[test]
+    fn pieces_are_cut_only_between_rows_of_a_top_level_table() {
+        let md = &tricky_lists()[0];
+        let events: Vec<_> = Parser::new_ext(md, options()).into_offset_iter().collect();
+        let cut = find_cut(&events, false).expect("a cut");
+        assert!(md[cut.row..].starts_with("| 2024 | [Paper 58]"));
+        let header = cut.header.expect("the table's own header");
+        assert_eq!(&md[header], "| Year | Title |\n|---|:-:|\n");
+        // Rows in a list item or a quote, and tables with one row, are never cut.
+        let md =
+            "- |a|b|\n  |-|-|\n  |1|2|\n  |3|4|\n  |5|6|\n\n> |a|\n> |-|\n> |1|\n> |2|\n> |3|\n";
+        let events: Vec<_> = Parser::new_ext(md, options()).into_offset_iter().collect();
+        assert!(find_cut(&events, false).is_none());
+        // A file with definitions is read in one go: they reach across pieces.
+        let md = "|T|\n|-|\n|[a]|\n|[b]|\n|[c]|\n\n[a]: https://a.org\n";
+        assert_eq!(parse_in_pieces(md, 1), parse_in_pieces(md, usize::MAX));
+        assert_eq!(
+            parse(md).tables[0].rows[0].cells[0].links[0].url,
+            "https://a.org"
+        );
     }
 
     #[test]
