@@ -39,11 +39,12 @@ fn options() -> Options {
 /// [`parse`], reading about `piece` bytes at a time.
 ///
 /// A piece ends at a line end after `piece` bytes and is parsed on its own; its events
-/// are used up to a cut, the start of a body row of a table outside any container
-/// (the piece's last such row but one, so that the end of the piece decides nothing),
-/// and the next piece starts at the cut, after a copy of that table's header and
-/// delimiter lines so that the rows read as rows of the same table. GFM reads each
-/// row alone against the header, so the rows come out as in one parse. What a piece
+/// are used up to a cut (the piece's last but one, so that the end of the piece decides
+/// nothing): the start of a block outside any container, where the next piece starts
+/// afresh, or of a body row of a table outside any container, where the next piece
+/// starts after a copy of that table's header and delimiter lines so that the rows
+/// read as rows of the same table. GFM reads each row alone against the header, so
+/// the rows come out as in one parse. What a piece
 /// parses after its cut is parsed again with the next one. A piece without such a
 /// cut, and any file with reference or footnote definitions (`]:`, which can be used
 /// before or after they are written), is parsed to its end in one go.
@@ -101,6 +102,8 @@ fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
         if let Some(own) = cut.header {
             let own = view.range(own);
             header = Some(line_start(text, own.start, base)..line_start(text, own.end, base));
+        } else if cut.block {
+            header = None;
         }
         pos = line_start(text, view.at(cut.row), base);
     }
@@ -108,13 +111,16 @@ fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
     builder.doc
 }
 
-/// Where a piece's events are cut: the index of a body row's `Start` event, the row's
-/// offset in the piece, and the header and delimiter of its table (piece offsets, the
-/// header's start to the first body row) unless it is the table the piece continues.
+/// Where a piece's events are cut: the index of the `Start` event of a body row or of
+/// a block outside any container, its offset in the piece, and for a row the header
+/// and delimiter of its table (piece offsets, the header's start to the first body
+/// row) unless it is the table the piece continues.
 struct Cut {
     event: usize,
     row: usize,
     header: Option<Range<usize>>,
+    /// A cut before a block outside any container: the next piece starts afresh.
+    block: bool,
 }
 
 /// The last cut but one in a piece's events (see [`parse_in_pieces`]).
@@ -127,6 +133,17 @@ fn find_cut(events: &[(Event<'_>, Range<usize>)], continued: bool) -> Option<Cut
     for (i, (event, range)) in events.iter().enumerate() {
         match event {
             Event::Start(tag) => {
+                // Before a block outside any container, nothing that came before it
+                // bears on how it reads (definitions aside, and a file with them is
+                // read whole): lists of bullets and sections cut there.
+                if depth == 0 {
+                    cuts.push(Cut {
+                        event: i,
+                        row: range.start,
+                        header: None,
+                        block: true,
+                    });
+                }
                 match tag {
                     Tag::Table(_) if depth == 0 => {
                         tables += 1;
@@ -140,6 +157,7 @@ fn find_cut(events: &[(Event<'_>, Range<usize>)], continued: bool) -> Option<Cut
                                 event: i,
                                 row: range.start,
                                 header: own.then_some(*start..first),
+                                block: false,
                             });
                         }
                     }
@@ -998,7 +1016,14 @@ mod tests {
             }
         }
         mixed.push_str("a line without pipes\n\n## Next\n- [item](https://i.org)\n  |in|list|\n  |-|-|\n  |x|[y](https://y.org)|\n  |x|y|\n  |x|y|\n\n> |q|t|\n> |-|-|\n> |1|2|\n> |3|4|\n> |5|6|\n\n```\n|not|a|\n|-|-|\n|table|x|\n```\n<details>\n\n|T|\n|-|\n|[d](https://d.org)|\n|e|\n|f|\n\n</details>\n|A|B|\n|-|-|\n|1|2|\n|3|4|\n# heading right after\n|A|\n|-|\n|1|\n|2|\n|3|");
-        vec![rows, mixed]
+        // Bullets under headings, with what may run across blank lines.
+        let mut bullets = String::new();
+        for i in 0..25 {
+            bullets.push_str(&format!(
+                "## Topic {i}\n\n- [Paper {i}](https://example.org/{i}) - NeurIPS 2023\n- [Other](https://o.org/{i})\nlazy line\n\n  indented [more](https://m.org/{i})\n\n1. one\n\n3. three [t](https://t.org/{i})\n\n```\n[in code](https://c.org)\n\n- not an item\n```\n\n<!--\n\n[hidden](https://h.org)\n\n-->\n\nA paragraph with https://bare.org/{i} and\n\n> a [quote](https://q.org)\n>\n> more\n\n"
+            ));
+        }
+        vec![rows, mixed, bullets]
     }
 
     #[test]
@@ -1041,7 +1066,13 @@ mod tests {
         let md =
             "- |a|b|\n  |-|-|\n  |1|2|\n  |3|4|\n  |5|6|\n\n> |a|\n> |-|\n> |1|\n> |2|\n> |3|\n";
         let events: Vec<_> = Parser::new_ext(md, options()).into_offset_iter().collect();
-        assert!(find_cut(&events, false).is_none());
+        let cut = find_cut(&events, false).expect("a cut before the quote's block");
+        assert!(cut.block && cut.header.is_none() && cut.row == 0);
+        // A list of bullets under headings is cut between its blocks.
+        let md = &tricky_lists()[2];
+        let events: Vec<_> = Parser::new_ext(md, options()).into_offset_iter().collect();
+        let cut = find_cut(&events, false).expect("a cut between blocks");
+        assert!(cut.block && cut.row > 0 && md[..cut.row].ends_with('\n'));
         // A file with definitions is read in one go: they reach across pieces.
         let md = "|T|\n|-|\n|[a]|\n|[b]|\n|[c]|\n\n[a]: https://a.org\n";
         assert_eq!(parse_in_pieces(md, 1), parse_in_pieces(md, usize::MAX));
