@@ -3,8 +3,9 @@
 
 use crate::config::ColumnConfig;
 use crate::model::{
-    Block, BlockKind, Document, Entry, EntryCell, EntrySource, Link, LinkKind, Table,
+    Block, BlockKind, Document, Entry, EntryCell, EntrySource, Link, LinkKind, Row, Section,
 };
+use crate::parse::Reader;
 use crate::scholarly;
 use regex::Regex;
 use std::borrow::Cow;
@@ -287,96 +288,151 @@ fn title_from<'a>(text: &Cow<'a, str>, links: &[Link<'a>]) -> Option<Cow<'a, str
     (!t.is_empty()).then_some(t)
 }
 
-/// Every entry of a parsed document, tables first (in order), then link blocks. The
-/// document is consumed: its links and texts move into the entries, and each table is
-/// freed once its rows are entries, so the parse tree and a full copy of it never
-/// coexist.
-pub fn extract<'a>(doc: Document<'a>, src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
-    // Sized once: doubling a vector of large entries would hold two copies at its peak.
-    let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
-    let mut entries = Vec::with_capacity(rows + doc.blocks.len());
-    let aliases = ColumnAliases::new(config);
-    for (index, table) in doc.tables.into_iter().enumerate() {
-        table_entries(index, table, &aliases, &mut entries);
-    }
-    entries.extend(doc.blocks.into_iter().map(|b| block_entry(b, src)));
-    // Unstable: a stable sort would borrow a buffer of half the entries. No two entries
-    // share a span, so the order is the same.
-    if !entries.is_sorted_by_key(|e| e.span.start) {
-        entries.sort_unstable_by_key(|e| (e.span.start, e.span.end));
-    }
-    entries
+/// Every entry of a markdown file, in source order, built as the parser reads it: no
+/// tree of the whole file is kept beside the entries.
+pub fn entries<'a>(src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
+    // Reserved by lines (at most one entry each): grown by doubling, a vector of large
+    // entries would be copied at its peak. Capacity never used is never touched.
+    let lines = src.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut extractor = Extractor::new(src, config, lines);
+    crate::parse::read(src, &mut extractor);
+    extractor.finish()
 }
 
-fn table_entries<'a>(
-    index: usize,
-    table: Table<'a>,
-    aliases: &ColumnAliases,
-    out: &mut Vec<Entry<'a>>,
-) {
-    let headers: Vec<String> = table
-        .header
-        .cells
-        .iter()
-        .map(|c| c.text.to_string())
-        .collect();
-    let cols = aliases.map(&headers);
-    let header_cells = table.header.cells.len();
-    for row in table.rows {
-        let mut links = Vec::with_capacity(row.cells.iter().map(|c| c.links.len()).sum());
-        // Where each cell's links sit in `links`.
-        let mut cell_links = Vec::with_capacity(row.cells.len());
-        let mut cells = Vec::with_capacity(row.cells.len());
-        for (i, cell) in row.cells.into_iter().enumerate() {
-            let role = if Some(i) == cols.title {
-                Some(Role::Title)
-            } else if cols.link.contains(&i) {
-                Some(Role::Link)
-            } else if cols.code.contains(&i) {
-                Some(Role::Code)
-            } else {
-                None
-            };
-            let first = links.len();
-            links.extend(cell.links.into_iter().map(|mut l| {
-                l.kind = classify(&l, role);
-                l
-            }));
-            cell_links.push(first..links.len());
-            cells.push(EntryCell {
-                text: cell.text,
-                span: cell.span,
-            });
+/// Every entry of a parsed document, in source order. The document is consumed: its
+/// links and texts move into the entries.
+pub fn extract<'a>(doc: Document<'a>, src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
+    let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
+    let mut extractor = Extractor::new(src, config, rows + doc.blocks.len());
+    for table in doc.tables {
+        extractor.table(&table.section, table.span, table.header);
+        for row in table.rows {
+            extractor.row(row);
         }
-        let text_of = |col: Option<usize>| {
-            col.and_then(|i| cells.get(i))
-                .filter(|c: &&EntryCell<'a>| !c.text.is_empty())
+    }
+    for block in doc.blocks {
+        extractor.block(block);
+    }
+    extractor.finish()
+}
+
+/// Turns what the parser reads into entries, row by row.
+struct Extractor<'a> {
+    src: &'a str,
+    aliases: ColumnAliases,
+    /// The table being read: its index, columns, header size and section.
+    table: Option<(usize, Columns, usize, Section)>,
+    tables: usize,
+    entries: Vec<Entry<'a>>,
+}
+
+impl<'a> Extractor<'a> {
+    fn new(src: &'a str, config: &ColumnConfig, capacity: usize) -> Self {
+        Extractor {
+            src,
+            aliases: ColumnAliases::new(config),
+            table: None,
+            tables: 0,
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn finish(self) -> Vec<Entry<'a>> {
+        let mut entries = self.entries;
+        // Unstable: a stable sort would borrow a buffer of half the entries. No two
+        // entries share a span, so the order is the same.
+        if !entries.is_sorted_by_key(|e| e.span.start) {
+            entries.sort_unstable_by_key(|e| (e.span.start, e.span.end));
+        }
+        entries
+    }
+}
+
+impl<'a> crate::parse::Reader<'a> for Extractor<'a> {
+    fn table(&mut self, section: &Section, _span: std::ops::Range<usize>, header: Row<'a>) {
+        let headers: Vec<String> = header.cells.iter().map(|c| c.text.to_string()).collect();
+        let cols = self.aliases.map(&headers);
+        self.table = Some((self.tables, cols, header.cells.len(), section.clone()));
+        self.tables += 1;
+    }
+
+    fn row(&mut self, row: Row<'a>) {
+        if let Some((index, cols, header_cells, section)) = &self.table {
+            self.entries
+                .push(table_entry(*index, cols, *header_cells, section, row));
+        }
+    }
+
+    fn table_end(&mut self, _span: std::ops::Range<usize>) {
+        self.table = None;
+    }
+
+    fn block(&mut self, block: Block<'a>) {
+        let entry = block_entry(block, self.src);
+        self.entries.push(entry);
+    }
+}
+
+fn table_entry<'a>(
+    index: usize,
+    cols: &Columns,
+    header_cells: usize,
+    section: &Section,
+    row: Row<'a>,
+) -> Entry<'a> {
+    let mut links = Vec::with_capacity(row.cells.iter().map(|c| c.links.len()).sum());
+    // Where each cell's links sit in `links`.
+    let mut cell_links = Vec::with_capacity(row.cells.len());
+    let mut cells = Vec::with_capacity(row.cells.len());
+    for (i, cell) in row.cells.into_iter().enumerate() {
+        let role = if Some(i) == cols.title {
+            Some(Role::Title)
+        } else if cols.link.contains(&i) {
+            Some(Role::Link)
+        } else if cols.code.contains(&i) {
+            Some(Role::Code)
+        } else {
+            None
         };
-        let year_text = text_of(cols.year).map(|c| c.text.clone());
-        let title = cols.title.and_then(|i| {
-            let cell = cells.get(i)?;
-            title_from(&cell.text, &links[cell_links[i].clone()])
+        let first = links.len();
+        links.extend(cell.links.into_iter().map(|mut l| {
+            l.kind = classify(&l, role);
+            l
+        }));
+        cell_links.push(first..links.len());
+        cells.push(EntryCell {
+            text: cell.text,
+            span: cell.span,
         });
-        let venue_cell = text_of(cols.venue);
-        let (venue, venue_span) = match venue_cell {
-            Some(c) => (Some(c.text.clone()), Some(c.span.clone())),
-            None => (None, None),
-        };
-        out.push(Entry {
-            source: EntrySource::Table,
-            table: Some(index),
-            section: table.section.clone(),
-            span: row.span,
-            cells: cells.into_boxed_slice(),
-            source_cells: row.source_cells,
-            header_cells,
-            year: year_text.as_deref().and_then(extract_year),
-            year_text,
-            title,
-            venue,
-            venue_span,
-            links: links.into_boxed_slice(),
-        });
+    }
+    let text_of = |col: Option<usize>| {
+        col.and_then(|i| cells.get(i))
+            .filter(|c: &&EntryCell<'a>| !c.text.is_empty())
+    };
+    let year_text = text_of(cols.year).map(|c| c.text.clone());
+    let title = cols.title.and_then(|i| {
+        let cell = cells.get(i)?;
+        title_from(&cell.text, &links[cell_links[i].clone()])
+    });
+    let venue_cell = text_of(cols.venue);
+    let (venue, venue_span) = match venue_cell {
+        Some(c) => (Some(c.text.clone()), Some(c.span.clone())),
+        None => (None, None),
+    };
+    Entry {
+        source: EntrySource::Table,
+        table: Some(index),
+        section: section.clone(),
+        span: row.span,
+        cells: cells.into_boxed_slice(),
+        source_cells: row.source_cells,
+        header_cells,
+        year: year_text.as_deref().and_then(extract_year),
+        year_text,
+        title,
+        venue,
+        venue_span,
+        links: links.into_boxed_slice(),
     }
 }
 
@@ -557,6 +613,21 @@ mod tests {
         assert!(borrowed(entries[0].title.as_ref()));
         assert_eq!(entries[1].title.as_deref(), Some("Deep Graph"));
         assert!(!borrowed(entries[1].title.as_ref()));
+    }
+
+    #[test]
+    fn entries_read_as_parsed_equal_those_of_the_whole_document() {
+        let config = ColumnConfig::default();
+        let mut lists = vec![
+            "# A\n- [P](https://arxiv.org/abs/2301.00001) - NeurIPS 2023\n  - [Q](https://q.org)\n\n|Year|Title|\n|-|-|\n|2023|[T](https://t.org)|\n|2022|x|\n\nSee [p](https://p.org).\n## B\n|Title|Code|\n|-|-|\n|[U](https://u.org)|[c](https://github.com/a/b)|\n> - [R](https://r.org)\n".to_string(),
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            lists.extend(std::fs::read_to_string(file.path()));
+        }
+        for md in &lists {
+            assert_eq!(entries(md, &config), extract(parse(md), md, &config));
+        }
     }
 
     #[test]

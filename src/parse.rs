@@ -18,7 +18,57 @@ use std::sync::LazyLock;
 /// Parses a whole markdown file. Texts and URLs borrow from `text` wherever they are
 /// a slice of it.
 pub fn parse(text: &str) -> Document<'_> {
-    parse_in_pieces(text, PIECE)
+    let mut doc = Document::default();
+    read(text, &mut doc);
+    doc
+}
+
+/// Parses a whole markdown file and hands each table, row and link block to `reader`
+/// the moment it is complete, in source order, so that a reader that keeps less than
+/// the rows (the extraction of entries) never holds the whole [`Document`].
+pub fn read<'a>(text: &'a str, reader: &mut dyn Reader<'a>) {
+    read_in_pieces(text, PIECE, reader);
+}
+
+/// What [`read`] hands on as it parses.
+pub trait Reader<'a> {
+    /// A table's header is complete: the headings above it, the byte range of the
+    /// table so far, and the header row. Body rows follow.
+    fn table(&mut self, section: &Section, span: Range<usize>, header: Row<'a>);
+    /// A body row of the table begun last.
+    fn row(&mut self, row: Row<'a>);
+    /// The table begun last ends; `span` is its whole byte range.
+    fn table_end(&mut self, span: Range<usize>);
+    /// A list item or paragraph with links.
+    fn block(&mut self, block: Block<'a>);
+}
+
+/// The reader that keeps everything.
+impl<'a> Reader<'a> for Document<'a> {
+    fn table(&mut self, section: &Section, span: Range<usize>, header: Row<'a>) {
+        self.tables.push(Table {
+            section: section.clone(),
+            span,
+            header,
+            rows: Vec::new(),
+        });
+    }
+
+    fn row(&mut self, row: Row<'a>) {
+        if let Some(t) = self.tables.last_mut() {
+            t.rows.push(row);
+        }
+    }
+
+    fn table_end(&mut self, span: Range<usize>) {
+        if let Some(t) = self.tables.last_mut() {
+            t.span = span;
+        }
+    }
+
+    fn block(&mut self, block: Block<'a>) {
+        self.blocks.push(block);
+    }
 }
 
 /// About how many bytes of a file pulldown-cmark reads at once. Its first pass builds
@@ -48,7 +98,7 @@ fn options() -> Options {
 /// parses after its cut is parsed again with the next one. A piece without such a
 /// cut, and any file with reference or footnote definitions (`]:`, which can be used
 /// before or after they are written), is parsed to its end in one go.
-fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
+fn read_in_pieces<'a>(text: &'a str, piece: usize, reader: &mut dyn Reader<'a>) {
     // cmark-gfm skips a byte-order mark; parse after it and shift spans back.
     let base: usize = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut piece = if text.contains("]:") {
@@ -56,7 +106,7 @@ fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
     } else {
         piece.max(1)
     };
-    let mut builder = Builder::new(text);
+    let mut builder = Builder::new(text, reader);
     let mut pos = base;
     // The header and delimiter lines of the table the current piece continues.
     let mut header: Option<Range<usize>> = None;
@@ -108,7 +158,14 @@ fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
         pos = line_start(text, view.at(cut.row), base);
     }
     builder.flush_text();
-    builder.doc
+}
+
+/// [`parse`], reading about `piece` bytes at a time (for tests of the pieces).
+#[cfg(test)]
+fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
+    let mut doc = Document::default();
+    read_in_pieces(text, piece, &mut doc);
+    doc
 }
 
 /// Where a piece's events are cut: the index of the `Start` event of a body row or of
@@ -321,15 +378,15 @@ struct CellBuilder<'a> {
 struct TableBuilder<'a> {
     span: Range<usize>,
     section: Section,
-    header: Option<Row<'a>>,
-    rows: Vec<Row<'a>>,
+    /// Whether the header was handed on (body rows follow it).
+    header: bool,
     row: Option<(Range<usize>, Vec<Cell<'a>>)>,
     cell: Option<CellBuilder<'a>>,
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'r> {
     src: &'a str,
-    doc: Document<'a>,
+    reader: &'r mut dyn Reader<'a>,
     refdefs: Vec<(String, Range<usize>)>,
     headings: Vec<(u8, String)>,
     /// The path of `headings`, built once and shared until a heading changes it.
@@ -342,11 +399,11 @@ struct Builder<'a> {
     text_run: Option<Range<usize>>,
 }
 
-impl<'a> Builder<'a> {
-    fn new(src: &'a str) -> Self {
+impl<'a, 'r> Builder<'a, 'r> {
+    fn new(src: &'a str, reader: &'r mut dyn Reader<'a>) -> Self {
         Builder {
             src,
-            doc: Document::default(),
+            reader,
             refdefs: Vec::new(),
             headings: Vec::new(),
             section: None,
@@ -404,8 +461,7 @@ impl<'a> Builder<'a> {
                 self.table = Some(TableBuilder {
                     span: range,
                     section: self.section(),
-                    header: None,
-                    rows: Vec::new(),
+                    header: false,
                     row: None,
                     cell: None,
                 })
@@ -549,24 +605,20 @@ impl<'a> Builder<'a> {
                         source_cells,
                     };
                     if matches!(tag, TagEnd::TableHead) {
-                        t.header = Some(row);
-                    } else {
-                        t.rows.push(row);
+                        t.header = true;
+                        self.reader.table(&t.section, t.span.clone(), row);
+                    } else if t.header {
+                        self.reader.row(row);
                     }
                 }
             }
             TagEnd::Table => {
                 if let Some(t) = self.table.take()
-                    && let Some(header) = t.header
+                    && t.header
                 {
-                    self.doc.tables.push(Table {
-                        section: t.section,
-                        // The start's range ends where the piece did when the table
-                        // went on in the next one.
-                        span: t.span.start..range.end,
-                        header,
-                        rows: t.rows,
-                    });
+                    // The start's range ends where the piece did when the table went
+                    // on in the next one.
+                    self.reader.table_end(t.span.start..range.end);
                 }
             }
             TagEnd::Item => self.finish_block(BlockKind::Item),
@@ -624,7 +676,7 @@ impl<'a> Builder<'a> {
             debug_assert_eq!(b.kind, kind);
             if !b.links.is_empty() {
                 let section = self.section();
-                self.doc.blocks.push(Block {
+                self.reader.block(Block {
                     kind: b.kind,
                     section,
                     span: trim_span(self.src, b.span),

@@ -17,8 +17,7 @@ pub struct Linted<'a> {
 
 /// Extracts the entries of one file; they borrow from `source`.
 pub fn entries<'a>(source: &'a Source, config: &Config) -> Vec<Entry<'a>> {
-    let doc = crate::parse::parse(&source.text);
-    crate::extract::extract(doc, &source.text, &config.columns)
+    crate::extract::entries(&source.text, &config.columns)
 }
 
 /// Parses, extracts and runs the offline rules on one file.
