@@ -82,6 +82,9 @@ pub struct Host {
     state: Mutex<Pace>,
     active: AtomicUsize,
     budget: Budget,
+    /// Wakes the requests waiting for their turn when the host is given up, so they
+    /// end at once instead of at the start time they were waiting for.
+    gave_up: tokio::sync::Notify,
 }
 
 #[derive(Debug)]
@@ -187,6 +190,7 @@ impl Host {
             }),
             active: AtomicUsize::new(0),
             budget,
+            gave_up: tokio::sync::Notify::new(),
         }
     }
 
@@ -222,6 +226,10 @@ impl Host {
             }
         }
         loop {
+            // Listening before the state is read: a give-up in between is not missed.
+            let gave_up = self.gave_up.notified();
+            tokio::pin!(gave_up);
+            gave_up.as_mut().enable();
             let wait = {
                 let mut pace = self.state.lock().expect("pace lock");
                 if let Some(g) = &pace.given_up {
@@ -242,8 +250,11 @@ impl Host {
             };
             match wait {
                 None => break,
-                // Woken up again to see whether the host was given up meanwhile.
-                Some(at) => tokio::time::sleep_until(at).await,
+                // Woken at the start time, or when the host is given up meanwhile.
+                Some(at) => tokio::select! {
+                    () = tokio::time::sleep_until(at) => {}
+                    () = &mut gave_up => {}
+                },
             }
         }
         Ok(permit)
@@ -318,14 +329,18 @@ impl Host {
         }
     }
 
-    /// Gives the host up for `reason` (the first reason stays); returns it.
-    fn give_up(pace: &mut Pace, reason: String, unresponsive: bool) -> GiveUp {
-        pace.given_up
+    /// Gives the host up for `reason` (the first reason stays) and wakes the requests
+    /// waiting for their turn; returns it.
+    fn give_up(&self, pace: &mut Pace, reason: String, unresponsive: bool) -> GiveUp {
+        let g = pace
+            .given_up
             .get_or_insert(GiveUp {
                 reason,
                 unresponsive,
             })
-            .clone()
+            .clone();
+        self.gave_up.notify_waiters();
+        g
     }
 
     /// Whether a wait of `wait` (asked for by the host, `what`) fits the budget.
@@ -362,20 +377,20 @@ impl Host {
         if let Some(wait) = hint
             && let Err(reason) = self.affordable(&pace, what, wait)
         {
-            return Some(Self::give_up(&mut pace, reason, false));
+            return Some(self.give_up(&mut pace, reason, false));
         }
         Self::slow_down(&mut pace, hint, sent);
         pace.refusals += 1;
         if pace.answers == 0 && pace.refusals >= REFUSALS_BEFORE_GIVING_UP {
             let reason = format!("{what} to each of its first {} requests", pace.refusals);
-            return Some(Self::give_up(&mut pace, reason, false));
+            return Some(self.give_up(&mut pace, reason, false));
         }
         if pace.paused > self.budget.per_host {
             let reason = format!(
                 "{what}; its pauses add up to more than network.host_budget ({})",
                 words(self.budget.per_host)
             );
-            return Some(Self::give_up(&mut pace, reason, false));
+            return Some(self.give_up(&mut pace, reason, false));
         }
         None
     }
@@ -390,7 +405,7 @@ impl Host {
         pace.refusals += 1;
         if pace.answers == 0 && pace.refusals >= REFUSALS_BEFORE_GIVING_UP {
             let reason = format!("{what} on each of its first {} requests", pace.refusals);
-            return Some(Self::give_up(&mut pace, reason, true));
+            return Some(self.give_up(&mut pace, reason, true));
         }
         None
     }
@@ -403,7 +418,7 @@ impl Host {
         if let Err(reason) =
             self.affordable(&pace, "no requests left (X-RateLimit-Remaining: 0)", wait)
         {
-            return Some(Self::give_up(&mut pace, reason, false));
+            return Some(self.give_up(&mut pace, reason, false));
         }
         Self::pause(&mut pace, at);
         None
@@ -582,6 +597,37 @@ mod tests {
             assert_eq!(silent.unanswered("timed out"), None);
         }
         assert!(silent.unanswered("timed out").unwrap().unresponsive);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_waiting_for_their_turn_end_when_the_host_is_given_up() {
+        let budget = Budget::new(
+            Duration::from_secs(600),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
+        let host = std::sync::Arc::new(Host::with_budget(4, Duration::ZERO, budget));
+        // Asked to wait 20 s: the next request waits for that start time.
+        assert_eq!(
+            host.refused("429", Some(Duration::from_secs(20)), Instant::now()),
+            None
+        );
+        let asked = Instant::now();
+        let waiting = tokio::spawn({
+            let host = host.clone();
+            async move { host.acquire().await.map(drop) }
+        });
+        // Let it start waiting (the paused clock does not move while a task can run).
+        tokio::task::yield_now().await;
+        let g = host.unanswered("timed out");
+        assert_eq!(g, None, "one refusal and one timeout are not six");
+        for _ in 2..REFUSALS_BEFORE_GIVING_UP {
+            host.unanswered("timed out");
+        }
+        let given_up = host.given_up().expect("six refusals in a row");
+        assert_eq!(waiting.await.unwrap(), Err(given_up));
+        // Woken by the give-up, not by its start time.
+        assert!(Instant::now() < asked + Duration::from_secs(20));
     }
 
     #[tokio::test(start_paused = true)]
