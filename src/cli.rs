@@ -586,7 +586,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     }
     let (loaded, unread) = load_sources(&setup);
     let Gathered {
-        files,
+        mut files,
         online,
         mut failed,
         silenced,
@@ -604,10 +604,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|(_, l)| l.entries.iter().map(|e| e.links.len()).sum::<usize>())
         .sum();
-    let mut findings: Vec<crate::model::Finding> = files
-        .iter()
-        .flat_map(|(_, l)| l.findings.iter().cloned())
-        .collect();
+    // The findings move into the report: no second copy of them while it is rendered.
+    let mut findings: Vec<crate::model::Finding> = Vec::new();
+    for (_, linted) in files.iter_mut() {
+        findings.append(&mut linted.findings);
+    }
     let mut left_alone = Vec::new();
     if args.github {
         let files: Vec<String> = sources.iter().map(|s| s.display_path()).collect();

@@ -96,12 +96,12 @@ fn options() -> Options {
 /// read as rows of the same table. GFM reads each row alone against the header, so
 /// the rows come out as in one parse. What a piece
 /// parses after its cut is parsed again with the next one. A piece without such a
-/// cut, and any file with reference or footnote definitions (`]:`, which can be used
-/// before or after they are written), is parsed to its end in one go.
+/// cut, and any file that may hold reference or footnote definitions (which links
+/// before or after them can use; see [`may_define`]), is parsed to its end in one go.
 fn read_in_pieces<'a>(text: &'a str, piece: usize, reader: &mut dyn Reader<'a>) {
     // cmark-gfm skips a byte-order mark; parse after it and shift spans back.
     let base: usize = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut piece = if text.contains("]:") {
+    let mut piece = if may_define(text) {
         usize::MAX
     } else {
         piece.max(1)
@@ -166,6 +166,17 @@ fn parse_in_pieces(text: &str, piece: usize) -> Document<'_> {
     let mut doc = Document::default();
     read_in_pieces(text, piece, &mut doc);
     doc
+}
+
+/// Whether the file may hold a reference or footnote definition (`[label]: …`),
+/// which links before or after it can use. A `]:` inside a table row (`|` first on
+/// its line, the `[` before it on the same line, as in a badge `[![x](…)]: …`) cannot
+/// begin one: a definition starts a paragraph, and a row is not one.
+fn may_define(text: &str) -> bool {
+    text.match_indices("]:").any(|(at, _)| {
+        let line = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+        !line.trim_start().starts_with('|') || !line.contains('[')
+    })
 }
 
 /// Where a piece's events are cut: the index of the `Start` event of a body row or of
@@ -1061,7 +1072,7 @@ mod tests {
         let mut mixed = String::from("\u{feff}|T|Code|\n|-|-|\n");
         for i in 0..30 {
             mixed.push_str(&format!(
-                "|**B{i}** `a|b` x \\| y<br>z <a href=\"https://h.org/{i}?a=1&amp;b\">h</a>|[![s](https://img.shields.io/{i})](https://github.com/o/{i}) https://bare.org/{i}|\n"
+                "|**B{i}** [![T](https://t.org/{i})]: `a|b` x \\| y<br>z <a href=\"https://h.org/{i}?a=1&amp;b\">h</a>|[![s](https://img.shields.io/{i})](https://github.com/o/{i}) https://bare.org/{i}|\n"
             ));
             if i % 7 == 3 {
                 mixed.push_str("|one cell only|\n|a|b|c|d|\n  | indented | row |\n");
@@ -1125,6 +1136,13 @@ mod tests {
         let events: Vec<_> = Parser::new_ext(md, options()).into_offset_iter().collect();
         let cut = find_cut(&events, false).expect("a cut between blocks");
         assert!(cut.block && cut.row > 0 && md[..cut.row].ends_with('\n'));
+        // `]:` in a table row defines nothing; anywhere else it may.
+        assert!(!may_define(
+            "|[![T](https://t.org/x)]: y|z|\n  | a [b]: c |\n"
+        ));
+        for md in ["[a]: https://a.org\n", "> - [^1]: note\n", "|[a\n|b]: /u\n"] {
+            assert!(may_define(md), "{md}");
+        }
         // A file with definitions is read in one go: they reach across pieces.
         let md = "|T|\n|-|\n|[a]|\n|[b]|\n|[c]|\n\n[a]: https://a.org\n";
         assert_eq!(parse_in_pieces(md, 1), parse_in_pieces(md, usize::MAX));
