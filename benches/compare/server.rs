@@ -107,6 +107,8 @@ pub struct Farm {
     rejected: Arc<AtomicUsize>,
     first: Arc<Mutex<Option<Instant>>>,
     last: Arc<Mutex<Option<Instant>>>,
+    /// Each host's state, to start every run with an empty rate window.
+    states: Vec<Arc<State>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -131,6 +133,7 @@ impl Farm {
         let first = Arc::new(Mutex::new(None));
         let last = Arc::new(Mutex::new(None));
         let mut addrs = Vec::new();
+        let mut states = Vec::new();
         let mut tasks = Vec::new();
         for i in 0..hosts {
             let listener = runtime
@@ -145,6 +148,7 @@ impl Farm {
                 last: last.clone(),
                 window: Mutex::new(VecDeque::new()),
             });
+            states.push(state.clone());
             tasks.push(runtime.spawn(accept(listener, state)));
         }
         Farm {
@@ -153,6 +157,7 @@ impl Farm {
             rejected,
             first,
             last,
+            states,
             tasks,
         }
     }
@@ -163,8 +168,13 @@ impl Farm {
     }
 
     /// Since the last call (then reset): requests received, how many were answered
-    /// 429, when the first arrived and when the last answer was sent.
+    /// 429, when the first arrived and when the last answer was sent. The rate
+    /// windows are emptied too: the next run, often less than a second after this
+    /// one, must not find its first requests refused for what this one sent.
     pub fn take_counts(&self) -> Counts {
+        for state in &self.states {
+            state.window.lock().expect("window lock").clear();
+        }
         Counts {
             requests: self.requests.swap(0, Ordering::Relaxed),
             rejected: self.rejected.swap(0, Ordering::Relaxed),
