@@ -292,9 +292,11 @@ fn title_from<'a>(text: &Cow<'a, str>, links: &[Link<'a>]) -> Option<Cow<'a, str
 /// tree of the whole file is kept beside the entries.
 pub fn entries<'a>(src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
     // Reserved by lines (at most one entry each): grown by doubling, a vector of large
-    // entries would be copied at its peak. Capacity never used is never touched.
+    // entries would be copied at its peak. Capacity never used is never touched, but
+    // it is still asked for: a file of blank lines must not ask for gigabytes, so no
+    // more than one entry per 32 bytes (real rows are longer) is reserved.
     let lines = src.bytes().filter(|&b| b == b'\n').count() + 1;
-    let mut extractor = Extractor::new(src, config, lines);
+    let mut extractor = Extractor::new(src, config, lines.min(src.len() / 32 + 1));
     crate::parse::read(src, &mut extractor);
     extractor.finish()
 }
