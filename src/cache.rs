@@ -56,6 +56,22 @@ pub struct Cache {
     pub venues: BTreeMap<String, VenueEntry>,
 }
 
+/// Takes each of `theirs` that `ours` lacks or holds from an earlier check.
+fn merge_newer<V>(
+    ours: &mut BTreeMap<String, V>,
+    theirs: BTreeMap<String, V>,
+    checked: impl Fn(&V) -> u64,
+) {
+    for (key, value) in theirs {
+        match ours.get(&key) {
+            Some(mine) if checked(mine) >= checked(&value) => {}
+            _ => {
+                ours.insert(key, value);
+            }
+        }
+    }
+}
+
 /// Unix seconds now.
 pub fn now() -> u64 {
     SystemTime::now()
@@ -137,22 +153,9 @@ impl Cache {
 
     /// Adds what `other` knows that this cache does not, or knows more recently.
     pub fn merge(&mut self, other: Cache) {
-        for (url, theirs) in other.entries {
-            match self.entries.get(&url) {
-                Some(ours) if ours.checked >= theirs.checked => {}
-                _ => {
-                    self.entries.insert(url, theirs);
-                }
-            }
-        }
-        for (key, theirs) in other.metadata {
-            match self.metadata.get(&key) {
-                Some(ours) if ours.checked >= theirs.checked => {}
-                _ => {
-                    self.metadata.insert(key, theirs);
-                }
-            }
-        }
+        merge_newer(&mut self.entries, other.entries, |e| e.checked);
+        merge_newer(&mut self.metadata, other.metadata, |e| e.checked);
+        merge_newer(&mut self.venues, other.venues, |e| e.checked);
     }
 
     /// Writes the cache: under an advisory lock on `PATH.lock`, merged with what
@@ -219,6 +222,50 @@ mod tests {
             .map(|(k, e)| (k.as_str(), e.checked))
             .collect();
         assert_eq!(codes, vec![("a", 10), ("b", 7), ("c", 1)]);
+    }
+
+    #[test]
+    fn papers_and_venues_are_merged_too() {
+        let found = |title: &str| Resolution::Found {
+            paper: crate::model::Paper {
+                titles: vec![title.into()],
+                ..Default::default()
+            },
+        };
+        let mut ours = Cache::default();
+        ours.metadata.insert(
+            "arXiv:1".into(),
+            MetaEntry {
+                checked: 5,
+                resolution: found("old"),
+            },
+        );
+        ours.venues.insert(
+            "1".into(),
+            VenueEntry {
+                checked: 5,
+                truth: VenueTruth::PreprintOnly,
+            },
+        );
+        let mut theirs = Cache::default();
+        theirs.metadata.insert(
+            "arXiv:1".into(),
+            MetaEntry {
+                checked: 9,
+                resolution: found("new"),
+            },
+        );
+        theirs.venues.insert(
+            "2".into(),
+            VenueEntry {
+                checked: 1,
+                truth: VenueTruth::PreprintOnly,
+            },
+        );
+        ours.merge(theirs);
+        assert_eq!(ours.metadata["arXiv:1"].resolution, found("new"));
+        // Another run's venue truth is kept beside this run's.
+        assert_eq!(ours.venues.keys().collect::<Vec<_>>(), ["1", "2"]);
     }
 
     #[test]

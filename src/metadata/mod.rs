@@ -69,6 +69,9 @@ pub async fn resolve_announcing(
     let mut stats = MetaStats::default();
     let mut arxiv_ids = Vec::new();
     let mut dois = Vec::new();
+    // Answered by the cache: kept there with the date they were asked, so that they
+    // expire `cache_ttl` after the registry said so, however often the list is checked.
+    let mut cached = BTreeSet::new();
     for r in refs {
         if matches!(r, PaperRef::Landing(_)) {
             continue;
@@ -84,6 +87,7 @@ pub async fn resolve_announcing(
         }) && !matches!(hit.resolution, Resolution::Unknown { .. })
         {
             stats.cached += 1;
+            cached.insert(r.clone());
             announce(r, &hit.resolution);
             out.insert(r.clone(), hit.resolution.clone());
             continue;
@@ -113,7 +117,7 @@ pub async fn resolve_announcing(
             Resolution::Missing { .. } => stats.missing += 1,
             Resolution::Unknown { .. } => stats.unknown += 1,
         }
-        if !matches!(res, Resolution::Unknown { .. }) {
+        if !matches!(res, Resolution::Unknown { .. }) && !cached.contains(r) {
             cache.metadata.insert(
                 r.key(),
                 cache::MetaEntry {
@@ -209,4 +213,41 @@ pub fn year_in(text: &str) -> Option<i32> {
     RE.captures_iter(text)
         .filter_map(|c| c[1].parse().ok())
         .last()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_cached_answer_keeps_the_date_it_was_asked() {
+        let paper = PaperRef::Arxiv("2301.00001".into());
+        let asked = cache::now() - 3600;
+        let found = Resolution::Found {
+            paper: crate::model::Paper {
+                titles: vec!["A paper".into()],
+                ..Default::default()
+            },
+        };
+        let mut store = Cache::default();
+        store.metadata.insert(
+            paper.key(),
+            cache::MetaEntry {
+                checked: asked,
+                resolution: found.clone(),
+            },
+        );
+        // Everything from the cache: no registry is asked (nor reachable here).
+        let (out, stats) = resolve(
+            &BTreeSet::from([paper.clone()]),
+            &MetadataConfig::default(),
+            "",
+            &mut store,
+        )
+        .await
+        .expect("resolved");
+        assert_eq!((out[&paper].clone(), stats.cached), (found, 1));
+        // Re-dating it would keep a list checked daily from ever asking again.
+        assert_eq!(store.metadata[&paper.key()].checked, asked);
+    }
 }
