@@ -623,10 +623,7 @@ mod tests {
         let mut lists = vec![
             "# A\n- [P](https://arxiv.org/abs/2301.00001) - NeurIPS 2023\n  - [Q](https://q.org)\n\n|Year|Title|\n|-|-|\n|2023|[T](https://t.org)|\n|2022|x|\n\nSee [p](https://p.org).\n## B\n|Title|Code|\n|-|-|\n|[U](https://u.org)|[c](https://github.com/a/b)|\n> - [R](https://r.org)\n".to_string(),
         ];
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-        for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            lists.extend(std::fs::read_to_string(file.path()));
-        }
+        lists.extend(crate::source::corpus_texts().into_iter().map(|(_, md)| md));
         for md in &lists {
             assert_eq!(entries(md, &config), extract(parse(md), md, &config));
         }

@@ -1102,18 +1102,9 @@ mod tests {
             }
         }
         // The corpus of real lists, when it is beside the repository.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-        for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let Ok(md) = std::fs::read_to_string(file.path()) else {
-                continue;
-            };
+        for (path, md) in crate::source::corpus_texts() {
             let whole = parse_in_pieces(&md, usize::MAX);
-            assert_eq!(
-                parse_in_pieces(&md, 3000),
-                whole,
-                "{}",
-                file.path().display()
-            );
+            assert_eq!(parse_in_pieces(&md, 3000), whole, "{}", path.display());
         }
     }
 

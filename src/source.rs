@@ -269,6 +269,28 @@ pub fn write_atomic_with(
     Ok(())
 }
 
+/// The corpus of real lists beside the repository (`../shared/corpus`, which CI always
+/// has), for tests; empty, saying so, when it is absent.
+#[cfg(test)]
+pub(crate) fn corpus_texts() -> Vec<(PathBuf, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(files) = std::fs::read_dir(&dir) else {
+        eprintln!(
+            "skipping the corpus: {} is not beside the repository",
+            dir.display()
+        );
+        return Vec::new();
+    };
+    let mut texts: Vec<(PathBuf, String)> = files
+        .flatten()
+        .map(|f| f.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .filter_map(|p| Some((p.clone(), std::fs::read_to_string(&p).ok()?)))
+        .collect();
+    texts.sort();
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
