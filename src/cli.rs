@@ -452,12 +452,12 @@ fn extract_beside_network<'s, R>(
         let entries = crate::pipeline::in_parallel(
             sources,
             |s| s.text.len(),
-            |s| {
-                let entries = crate::pipeline::entries(s, config);
-                if let Some(feed) = &feed {
-                    feed.send(&entries);
+            // A long file's first links leave while the rest of it is parsed.
+            |s| match &feed {
+                Some(feed) => {
+                    crate::pipeline::entries_in_batches(s, config, |batch| feed.send(batch))
                 }
-                entries
+                None => crate::pipeline::entries(s, config),
             },
         );
         // The list is complete: the registries can start.

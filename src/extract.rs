@@ -291,12 +291,27 @@ fn title_from<'a>(text: &Cow<'a, str>, links: &[Link<'a>]) -> Option<Cow<'a, str
 /// Every entry of a markdown file, in source order, built as the parser reads it: no
 /// tree of the whole file is kept beside the entries.
 pub fn entries<'a>(src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
+    entries_in_batches(src, config, |_| {})
+}
+
+/// How many new entries [`entries_in_batches`] hands on at a time.
+const BATCH: usize = 256;
+
+/// [`entries`], handing every [`BATCH`] new entries (and the last few) to `batch` as
+/// they are read, so that the network stages start on a long file's first rows while
+/// the rest of it is still being parsed. Every entry is handed on exactly once.
+pub fn entries_in_batches<'a>(
+    src: &'a str,
+    config: &ColumnConfig,
+    mut batch: impl FnMut(&[Entry<'a>]),
+) -> Vec<Entry<'a>> {
     // Reserved by lines (at most one entry each): grown by doubling, a vector of large
     // entries would be copied at its peak. Capacity never used is never touched, but
     // it is still asked for: a file of blank lines must not ask for gigabytes, so no
     // more than one entry per 32 bytes (real rows are longer) is reserved.
     let lines = src.bytes().filter(|&b| b == b'\n').count() + 1;
     let mut extractor = Extractor::new(src, config, lines.min(src.len() / 32 + 1));
+    extractor.batch = Some(&mut batch);
     crate::parse::read(src, &mut extractor);
     extractor.finish()
 }
@@ -318,9 +333,16 @@ pub fn extract<'a>(doc: Document<'a>, src: &'a str, config: &ColumnConfig) -> Ve
     extractor.finish()
 }
 
+/// Where [`entries_in_batches`] hands new entries.
+type Batch<'a, 'b> = &'b mut dyn FnMut(&[Entry<'a>]);
+
 /// Turns what the parser reads into entries, row by row.
-struct Extractor<'a> {
+struct Extractor<'a, 'b> {
     src: &'a str,
+    /// Where new entries go as they are made ([`entries_in_batches`]), and how many
+    /// have gone.
+    batch: Option<Batch<'a, 'b>>,
+    handed: usize,
     aliases: ColumnAliases,
     /// The table being read: its index, columns, header size and section.
     table: Option<(usize, Columns, usize, Section)>,
@@ -328,10 +350,12 @@ struct Extractor<'a> {
     entries: Vec<Entry<'a>>,
 }
 
-impl<'a> Extractor<'a> {
+impl<'a> Extractor<'a, '_> {
     fn new(src: &'a str, config: &ColumnConfig, capacity: usize) -> Self {
         Extractor {
             src,
+            batch: None,
+            handed: 0,
             aliases: ColumnAliases::new(config),
             table: None,
             tables: 0,
@@ -339,7 +363,24 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn finish(self) -> Vec<Entry<'a>> {
+    fn push(&mut self, entry: Entry<'a>) {
+        self.entries.push(entry);
+        if self.entries.len() - self.handed >= BATCH {
+            self.hand_on();
+        }
+    }
+
+    fn hand_on(&mut self) {
+        if let Some(batch) = self.batch.as_mut()
+            && self.handed < self.entries.len()
+        {
+            batch(&self.entries[self.handed..]);
+        }
+        self.handed = self.entries.len();
+    }
+
+    fn finish(mut self) -> Vec<Entry<'a>> {
+        self.hand_on();
         let mut entries = self.entries;
         // Unstable: a stable sort would borrow a buffer of half the entries. No two
         // entries share a span, so the order is the same.
@@ -350,7 +391,7 @@ impl<'a> Extractor<'a> {
     }
 }
 
-impl<'a> crate::parse::Reader<'a> for Extractor<'a> {
+impl<'a> crate::parse::Reader<'a> for Extractor<'a, '_> {
     fn table(&mut self, section: &Section, _span: std::ops::Range<usize>, header: Row<'a>) {
         let headers: Vec<String> = header.cells.iter().map(|c| c.text.to_string()).collect();
         let cols = self.aliases.map(&headers);
@@ -360,8 +401,8 @@ impl<'a> crate::parse::Reader<'a> for Extractor<'a> {
 
     fn row(&mut self, row: Row<'a>) {
         if let Some((index, cols, header_cells, section)) = &self.table {
-            self.entries
-                .push(table_entry(*index, cols, *header_cells, section, row));
+            let entry = table_entry(*index, cols, *header_cells, section, row);
+            self.push(entry);
         }
     }
 
@@ -371,7 +412,7 @@ impl<'a> crate::parse::Reader<'a> for Extractor<'a> {
 
     fn block(&mut self, block: Block<'a>) {
         let entry = block_entry(block, self.src);
-        self.entries.push(entry);
+        self.push(entry);
     }
 }
 
@@ -517,6 +558,28 @@ fn first_chars(text: Cow<'_, str>, n: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_are_handed_on_in_batches_each_once() {
+        let mut md = String::from("# L\n\n| Year | Title |\n|-|-|\n");
+        for i in 0..(2 * BATCH + 10) {
+            md.push_str(&format!("| 2024 | [P{i}](https://e.org/{i}) |\n"));
+        }
+        md.push_str("\n- [Bullet](https://b.org)\n");
+        let mut sizes = Vec::new();
+        let mut spans = Vec::new();
+        let all = entries_in_batches(&md, &ColumnConfig::default(), |batch| {
+            sizes.push(batch.len());
+            spans.extend(batch.iter().map(|e| e.span.clone()));
+        });
+        // The first batches leave while the file is read; the rest at its end.
+        assert_eq!(sizes, [BATCH, BATCH, 11]);
+        assert_eq!(
+            spans,
+            all.iter().map(|e| e.span.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(all, entries(&md, &ColumnConfig::default()));
+    }
     use crate::parse::parse;
 
     #[test]

@@ -72,8 +72,8 @@ pub struct ListedLink {
     pub paper: bool,
 }
 
-/// The receiving end of a [`Feed`]: each file's links, in the order the files were
-/// extracted, until every feed is dropped.
+/// The receiving end of a [`Feed`]: the links of each batch of entries, in the order
+/// they were extracted, until every feed is dropped.
 pub type Intake = tokio::sync::mpsc::UnboundedReceiver<Vec<ListedLink>>;
 
 /// Hands each file's links to the network stages the moment the file is extracted,
@@ -90,8 +90,8 @@ pub fn feed() -> (Feed, Intake) {
 }
 
 impl Feed {
-    /// Sends the links of one file's entries (nothing if the network stages are not
-    /// running).
+    /// Sends the links of entries (a file's, or a batch of them as the file is read;
+    /// nothing if the network stages are not running).
     pub fn send(&self, entries: &[Entry]) {
         let links: Vec<ListedLink> = entries
             .iter()

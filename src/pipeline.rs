@@ -20,6 +20,16 @@ pub fn entries<'a>(source: &'a Source, config: &Config) -> Vec<Entry<'a>> {
     crate::extract::entries(&source.text, &config.columns)
 }
 
+/// [`entries`], handing each batch of new entries to `batch` as the file is read (the
+/// network stages take a long file's links while the rest is parsed).
+pub fn entries_in_batches<'a>(
+    source: &'a Source,
+    config: &Config,
+    batch: impl FnMut(&[Entry<'a>]),
+) -> Vec<Entry<'a>> {
+    crate::extract::entries_in_batches(&source.text, &config.columns, batch)
+}
+
 /// Parses, extracts and runs the offline rules on one file.
 pub fn lint<'a>(source: &'a Source, config: &Config) -> Linted<'a> {
     let entries = entries(source, config);
