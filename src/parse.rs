@@ -94,8 +94,8 @@ fn options() -> Options {
 /// afresh, or of a body row of a table outside any container, where the next piece
 /// starts after a copy of that table's header and delimiter lines so that the rows
 /// read as rows of the same table. GFM reads each row alone against the header, so
-/// the rows come out as in one parse. What a piece
-/// parses after its cut is parsed again with the next one. A piece without such a
+/// the rows come out as in one parse. What a piece parses after its cut is parsed
+/// again with the next one. A piece without such a
 /// cut, and any file that may hold reference or footnote definitions (which links
 /// before or after them can use; see [`may_define`]), is parsed to its end in one go.
 fn read_in_pieces<'a>(text: &'a str, piece: usize, reader: &mut dyn Reader<'a>) {
@@ -130,12 +130,12 @@ fn read_in_pieces<'a>(text: &'a str, piece: usize, reader: &mut dyn Reader<'a>) 
             at: pos,
         };
         let events = Parser::new_ext(input, options()).into_offset_iter();
-        builder.refdefs.extend(
-            events
-                .reference_definitions()
-                .iter()
-                .map(|(label, def)| (label.to_string(), view.range(def.span.clone()))),
-        );
+        for (label, def) in events.reference_definitions().iter() {
+            builder
+                .refdefs
+                .entry(label.to_lowercase())
+                .or_insert_with(|| view.range(def.span.clone()));
+        }
         if end == text.len() {
             builder.feed(events, &view);
             break;
@@ -191,7 +191,7 @@ struct Cut {
     block: bool,
 }
 
-/// The last cut but one in a piece's events (see [`parse_in_pieces`]).
+/// The last cut but one in a piece's events (see [`read_in_pieces`]).
 fn find_cut(events: &[(Event<'_>, Range<usize>)], continued: bool) -> Option<Cut> {
     let mut depth = 0usize;
     let mut tables = 0usize;
@@ -398,7 +398,9 @@ struct TableBuilder<'a> {
 struct Builder<'a, 'r> {
     src: &'a str,
     reader: &'r mut dyn Reader<'a>,
-    refdefs: Vec<(String, Range<usize>)>,
+    /// Link reference definitions by lower-cased label: a reference link's label is
+    /// looked up once, not compared with every definition of the file.
+    refdefs: std::collections::HashMap<String, Range<usize>>,
     headings: Vec<(u8, String)>,
     /// The path of `headings`, built once and shared until a heading changes it.
     section: Option<Section>,
@@ -415,7 +417,7 @@ impl<'a, 'r> Builder<'a, 'r> {
         Builder {
             src,
             reader,
-            refdefs: Vec::new(),
+            refdefs: std::collections::HashMap::new(),
             headings: Vec::new(),
             section: None,
             heading: None,
@@ -708,11 +710,8 @@ impl<'a, 'r> Builder<'a, 'r> {
             LinkSyntax::Autolink => Some(p.span_start + 1..p.span_end - 1),
             LinkSyntax::Reference => self
                 .refdefs
-                .iter()
-                .find(|(label, _)| {
-                    label.eq_ignore_ascii_case(&p.label) || unicase_eq(label, &p.label)
-                })
-                .and_then(|(_, def)| refdef_dest_span(self.src, def.clone())),
+                .get(&p.label.to_lowercase())
+                .and_then(|def| refdef_dest_span(self.src, def.clone())),
             _ => inline_dest_span(self.src, span.clone(), p.child_end),
         };
         let text_span = match p.syntax {
@@ -844,10 +843,6 @@ impl<'a, 'r> Builder<'a, 'r> {
             });
         }
     }
-}
-
-fn unicase_eq(a: &str, b: &str) -> bool {
-    a.to_lowercase() == b.to_lowercase()
 }
 
 /// `href` of `<a>` and `src` of `<img>` in a fragment of inline HTML, with the byte
