@@ -265,24 +265,22 @@ fn title_from<'a>(text: &Cow<'a, str>, links: &[Link<'a>]) -> Option<Cow<'a, str
     {
         return Some(l.text.clone());
     }
-    let trim = |t: &str| -> String {
+    // Brackets, pipes and separators the removed labels leave at the ends.
+    fn trim(t: &str) -> &str {
         t.trim_matches(|c: char| c.is_whitespace() || "[]()|,/".contains(c))
-            .to_string()
-    };
+    }
     let mut generic = links
         .iter()
         .filter(|l| is_generic_text(&l.text) && !l.text.is_empty())
         .peekable();
     let t = match text {
-        Cow::Borrowed(t) if generic.peek().is_none() => {
-            Cow::Borrowed(t.trim_matches(|c: char| c.is_whitespace() || "[]()|,/".contains(c)))
-        }
+        Cow::Borrowed(t) if generic.peek().is_none() => Cow::Borrowed(trim(t)),
         _ => {
             let mut t = text.to_string();
             for l in generic {
                 t = t.replacen(&*l.text, "", 1);
             }
-            Cow::Owned(trim(&t))
+            Cow::Owned(trim(&t).to_string())
         }
     };
     (!t.is_empty()).then_some(t)
@@ -309,7 +307,7 @@ pub fn entries_in_batches<'a>(
     // entries would be copied at its peak. Capacity never used is never touched, but
     // it is still asked for: a file of blank lines must not ask for gigabytes, so no
     // more than one entry per 32 bytes (real rows are longer) is reserved.
-    let lines = src.bytes().filter(|&b| b == b'\n').count() + 1;
+    let lines = memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1;
     let mut extractor = Extractor::new(src, config, lines.min(src.len() / 32 + 1));
     extractor.batch = Some(&mut batch);
     crate::parse::read(src, &mut extractor);
