@@ -473,9 +473,13 @@ fn extract_beside_network<'s, R>(
 
 /// Everything `check` and `fix` learn about the files: per file, its source, entries
 /// and findings (offline rules, then link and paper findings when online). The
-/// entries borrow from the sources, which the caller loaded and keeps.
+/// entries borrow from the sources, which the caller loaded and keeps; an offline
+/// run that does not ask for them keeps none (see [`gather`]).
 struct Gathered<'s> {
     files: Vec<(&'s Source, crate::pipeline::Linted<'s>)>,
+    /// Entries and links read, in all files.
+    entries: usize,
+    links: usize,
     online: Option<crate::online::Online>,
     /// 1 when the network stages could not run, else 0.
     failed: usize,
@@ -483,7 +487,19 @@ struct Gathered<'s> {
     silenced: usize,
 }
 
-fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool) -> Gathered<'s> {
+/// Reads, lints and (unless `offline`) checks the files. Only the network findings
+/// and `fix` need the entries once the rules are done: an offline run that does not
+/// `keep_entries` lints each file as it is read and keeps none of them.
+fn gather<'s>(
+    config: &Config,
+    sources: &'s [Source],
+    offline: bool,
+    quiet: bool,
+    keep_entries: bool,
+) -> Gathered<'s> {
+    if offline && !keep_entries {
+        return gather_as_read(config, sources, quiet);
+    }
     let mut failed = 0;
     let size = |s: &Source| s.text.len();
     let stages = (!offline).then_some(Stages {
@@ -531,6 +547,8 @@ fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool
     let more = crate::pipeline::in_parallel(&pairs, |(s, _)| size(s), network_findings);
     drop(pairs);
     let mut silenced = 0;
+    let entry_count = entries.iter().map(Vec::len).sum();
+    let link_count = entries.iter().flatten().map(|e| e.links.len()).sum();
     let files = sources
         .iter()
         .zip(entries.into_iter().zip(findings).zip(more))
@@ -543,8 +561,52 @@ fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool
         .collect();
     Gathered {
         files,
+        entries: entry_count,
+        links: link_count,
         online,
         failed,
+        silenced,
+    }
+}
+
+/// [`gather`] offline, each file linted as it is read (`pipeline::lint_as_read`):
+/// the files' entries are counted, not kept.
+fn gather_as_read<'s>(config: &Config, sources: &'s [Source], quiet: bool) -> Gathered<'s> {
+    let tallies = crate::pipeline::in_parallel(
+        sources,
+        |s| s.text.len(),
+        |s| {
+            let tally = crate::pipeline::lint_as_read(s, config);
+            (tally, crate::suppress::Suppressions::parse(&s.text))
+        },
+    );
+    let (mut silenced, mut entries, mut links) = (0, 0, 0);
+    let files = sources
+        .iter()
+        .zip(tallies)
+        .map(|(source, (mut tally, comments))| {
+            if tally.entries == 0 && !quiet {
+                crate::output::say(format_args!(
+                    "{}: no tables or links found",
+                    source.display_path()
+                ));
+            }
+            entries += tally.entries;
+            links += tally.links;
+            silenced += suppress(source, &comments, &mut tally.findings, quiet);
+            let linted = crate::pipeline::Linted {
+                entries: Vec::new(),
+                findings: tally.findings,
+            };
+            (source, linted)
+        })
+        .collect();
+    Gathered {
+        files,
+        entries,
+        links,
+        online: None,
+        failed: 0,
         silenced,
     }
 }
@@ -587,10 +649,12 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let (loaded, unread) = load_sources(&setup);
     let Gathered {
         mut files,
+        entries,
+        links,
         online,
         mut failed,
         silenced,
-    } = gather(&setup.config, &loaded, args.offline, args.quiet);
+    } = gather(&setup.config, &loaded, args.offline, args.quiet, false);
     failed += unread;
     let Setup { config, paths, .. } = setup;
     if files.is_empty() && failed > 0 && !args.github {
@@ -599,15 +663,15 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         return Ok(exit::TROUBLE);
     }
     let sources: Vec<&Source> = files.iter().map(|(s, _)| *s).collect();
-    let entries = files.iter().map(|(_, l)| l.entries.len()).sum();
-    let links = files
-        .iter()
-        .map(|(_, l)| l.entries.iter().map(|e| e.links.len()).sum::<usize>())
-        .sum();
     // The findings move into the report: no second copy of them while it is rendered.
     let mut findings: Vec<crate::model::Finding> = Vec::new();
     for (_, linted) in files.iter_mut() {
-        findings.append(&mut linted.findings);
+        if findings.is_empty() {
+            // Moved, not copied: a long list's findings exist once.
+            findings = std::mem::take(&mut linted.findings);
+        } else {
+            findings.append(&mut linted.findings);
+        }
     }
     let mut left_alone = Vec::new();
     if args.github {
@@ -685,7 +749,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
     let (loaded, unread) = load_sources(&setup);
     let Gathered {
         files, mut failed, ..
-    } = gather(&setup.config, &loaded, args.offline, args.quiet);
+    } = gather(&setup.config, &loaded, args.offline, args.quiet, true);
     failed += unread;
     let config = setup.config;
     let mut repairs = Vec::new();

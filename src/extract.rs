@@ -292,12 +292,12 @@ pub fn entries<'a>(src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
     entries_in_batches(src, config, |_| {})
 }
 
-/// How many new entries [`entries_in_batches`] hands on at a time.
+/// How many entries [`for_each_batch`] gathers before it hands them on.
 const BATCH: usize = 256;
 
-/// [`entries`], handing every [`BATCH`] new entries (and the last few) to `batch` as
-/// they are read, so that the network stages start on a long file's first rows while
-/// the rest of it is still being parsed. Every entry is handed on exactly once.
+/// [`entries`], handing every batch of new entries (see [`for_each_batch`]) to `batch`
+/// as they are read, so that the network stages start on a long file's first rows
+/// while the rest of it is still being parsed. Every entry is handed on exactly once.
 pub fn entries_in_batches<'a>(
     src: &'a str,
     config: &ColumnConfig,
@@ -308,17 +308,34 @@ pub fn entries_in_batches<'a>(
     // it is still asked for: a file of blank lines must not ask for gigabytes, so no
     // more than one entry per 32 bytes (real rows are longer) is reserved.
     let lines = memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1;
-    let mut extractor = Extractor::new(src, config, lines.min(src.len() / 32 + 1));
-    extractor.batch = Some(&mut batch);
+    let mut entries = Vec::with_capacity(lines.min(src.len() / 32 + 1));
+    for_each_batch(src, config, |new| {
+        batch(&new);
+        entries.extend(new);
+    });
+    entries
+}
+
+/// Reads the file and hands its entries on in batches, in source order, keeping none
+/// of them: a batch is every entry read since the last one, once there are at least
+/// [`BATCH`] of them and no list item is open (an item is complete, and placed, only
+/// when it ends). What a caller does not keep is freed as the file is read, so a long
+/// file is linted in the memory of one batch (`rules::Linter`).
+pub fn for_each_batch<'a>(src: &'a str, config: &ColumnConfig, batch: impl FnMut(Vec<Entry<'a>>)) {
+    let mut batch = batch;
+    let mut extractor = Extractor::new(src, config, &mut batch);
     crate::parse::read(src, &mut extractor);
-    extractor.finish()
+    extractor.hand_on();
 }
 
 /// Every entry of a parsed document, in source order. The document is consumed: its
 /// links and texts move into the entries.
 pub fn extract<'a>(doc: Document<'a>, src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
-    let rows: usize = doc.tables.iter().map(|t| t.rows.len()).sum();
-    let mut extractor = Extractor::new(src, config, rows + doc.blocks.len());
+    let mut entries = Vec::with_capacity(
+        doc.tables.iter().map(|t| t.rows.len()).sum::<usize>() + doc.blocks.len(),
+    );
+    let mut keep = |new: Vec<Entry<'a>>| entries.extend(new);
+    let mut extractor = Extractor::new(src, config, &mut keep);
     for table in doc.tables {
         extractor.table(&table.section, table.span, table.header);
         for row in table.rows {
@@ -328,64 +345,62 @@ pub fn extract<'a>(doc: Document<'a>, src: &'a str, config: &ColumnConfig) -> Ve
     for block in doc.blocks {
         extractor.block(block);
     }
-    extractor.finish()
+    extractor.hand_on();
+    drop(extractor);
+    // A document lists its tables before its blocks.
+    sort_by_place(&mut entries);
+    entries
 }
 
-/// Where [`entries_in_batches`] hands new entries.
-type Batch<'a, 'b> = &'b mut dyn FnMut(&[Entry<'a>]);
+/// Puts entries in source order. Unstable: a stable sort would borrow a buffer of half
+/// the entries. No two entries share a span, so the order is the same.
+fn sort_by_place(entries: &mut [Entry<'_>]) {
+    if !entries.is_sorted_by_key(|e| e.span.start) {
+        entries.sort_unstable_by_key(|e| (e.span.start, e.span.end));
+    }
+}
+
+/// Where an [`Extractor`] hands its entries.
+type Batch<'a, 'b> = &'b mut dyn FnMut(Vec<Entry<'a>>);
 
 /// Turns what the parser reads into entries, row by row.
 struct Extractor<'a, 'b> {
     src: &'a str,
-    /// Where new entries go as they are made ([`entries_in_batches`]), and how many
-    /// have gone.
-    batch: Option<Batch<'a, 'b>>,
-    handed: usize,
+    /// Where entries go, a batch at a time.
+    batch: Batch<'a, 'b>,
     aliases: ColumnAliases,
     /// The table being read: its index, columns, header size and section.
     table: Option<(usize, Columns, usize, Section)>,
     tables: usize,
-    entries: Vec<Entry<'a>>,
+    /// Entries read and not yet handed on.
+    pending: Vec<Entry<'a>>,
 }
 
-impl<'a> Extractor<'a, '_> {
-    fn new(src: &'a str, config: &ColumnConfig, capacity: usize) -> Self {
+impl<'a, 'b> Extractor<'a, 'b> {
+    fn new(src: &'a str, config: &ColumnConfig, batch: Batch<'a, 'b>) -> Self {
         Extractor {
             src,
-            batch: None,
-            handed: 0,
+            batch,
             aliases: ColumnAliases::new(config),
             table: None,
             tables: 0,
-            entries: Vec::with_capacity(capacity),
+            pending: Vec::new(),
         }
     }
 
     fn push(&mut self, entry: Entry<'a>) {
-        self.entries.push(entry);
-        if self.entries.len() - self.handed >= BATCH {
-            self.hand_on();
-        }
+        self.pending.push(entry);
     }
 
+    /// Hands on what is pending, in source order (a list item comes after the items
+    /// nested in it, so a batch may need sorting).
     fn hand_on(&mut self) {
-        if let Some(batch) = self.batch.as_mut()
-            && self.handed < self.entries.len()
-        {
-            batch(&self.entries[self.handed..]);
+        if self.pending.is_empty() {
+            return;
         }
-        self.handed = self.entries.len();
-    }
-
-    fn finish(mut self) -> Vec<Entry<'a>> {
-        self.hand_on();
-        let mut entries = self.entries;
-        // Unstable: a stable sort would borrow a buffer of half the entries. No two
-        // entries share a span, so the order is the same.
-        if !entries.is_sorted_by_key(|e| e.span.start) {
-            entries.sort_unstable_by_key(|e| (e.span.start, e.span.end));
-        }
-        entries
+        let mut batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        sort_by_place(&mut batch);
+        (self.batch)(batch);
     }
 }
 
@@ -411,6 +426,12 @@ impl<'a> crate::parse::Reader<'a> for Extractor<'a, '_> {
     fn block(&mut self, block: Block<'a>) {
         let entry = block_entry(block, self.src);
         self.push(entry);
+    }
+
+    fn settled(&mut self) {
+        if self.pending.len() >= BATCH {
+            self.hand_on();
+        }
     }
 }
 
@@ -577,6 +598,32 @@ mod tests {
             all.iter().map(|e| e.span.clone()).collect::<Vec<_>>()
         );
         assert_eq!(all, entries(&md, &ColumnConfig::default()));
+    }
+
+    #[test]
+    fn batches_keep_source_order_when_items_nest() {
+        // A list item is handed on when it ends, after the item nested in it: a batch
+        // is sorted, and only cut where no item is open.
+        let mut md = String::from("# L\n\n");
+        for i in 0..(BATCH + 40) {
+            md.push_str(&format!(
+                "- [P{i}](https://e.org/{i})\n  - [code](https://c.org/{i})\n"
+            ));
+        }
+        md.push_str("\n| Year | Title |\n|-|-|\n| 2024 | [T](https://t.org) |\n");
+        let mut starts = Vec::new();
+        let mut batches = 0;
+        for_each_batch(&md, &ColumnConfig::default(), |batch| {
+            batches += 1;
+            starts.extend(batch.iter().map(|e| e.span.start));
+        });
+        assert!(batches >= 2, "{batches} batches");
+        let whole = extract(parse(&md), &md, &ColumnConfig::default());
+        assert_eq!(starts.len(), 2 * (BATCH + 40) + 1);
+        assert_eq!(
+            starts,
+            whole.iter().map(|e| e.span.start).collect::<Vec<_>>()
+        );
     }
     use crate::parse::parse;
 

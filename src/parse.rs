@@ -41,6 +41,10 @@ pub trait Reader<'a> {
     fn table_end(&mut self, span: Range<usize>);
     /// A list item or paragraph with links.
     fn block(&mut self, block: Block<'a>);
+    /// Nothing handed on from now on starts before what has been: no list item is
+    /// open (an item is handed on when it ends, after the items and rows nested in
+    /// it). A reader that keeps what it was given in source order can pass it on.
+    fn settled(&mut self) {}
 }
 
 /// The reader that keeps everything.
@@ -622,6 +626,9 @@ impl<'a, 'r> Builder<'a, 'r> {
                         self.reader.table(&t.section, t.span.clone(), row);
                     } else if t.header {
                         self.reader.row(row);
+                        if self.blocks.is_empty() {
+                            self.reader.settled();
+                        }
                     }
                 }
             }
@@ -701,6 +708,9 @@ impl<'a, 'r> Builder<'a, 'r> {
                     },
                 });
             }
+        }
+        if self.blocks.is_empty() {
+            self.reader.settled();
         }
     }
 

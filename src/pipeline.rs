@@ -30,6 +30,36 @@ pub fn entries_in_batches<'a>(
     crate::extract::entries_in_batches(&source.text, &config.columns, batch)
 }
 
+/// What [`lint_as_read`] tells of one file: its findings and how many entries and
+/// links it has.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// The findings, in source order.
+    pub findings: Vec<Finding>,
+    /// Entries read.
+    pub entries: usize,
+    /// Links of those entries.
+    pub links: usize,
+}
+
+/// [`lint`] as the file is read, keeping no entry: each batch is linted and freed
+/// while the parser reads on (`rules::Linter`), so a long list costs the memory of
+/// what the rules remember of it, not of its entries. The findings are `lint`'s.
+pub fn lint_as_read(source: &Source, config: &Config) -> Tally {
+    let mut linter = crate::rules::Linter::new(source, config);
+    let (mut entries, mut links) = (0, 0);
+    crate::extract::for_each_batch(&source.text, &config.columns, |batch| {
+        entries += batch.len();
+        links += batch.iter().map(|e| e.links.len()).sum::<usize>();
+        linter.entries(&batch);
+    });
+    Tally {
+        findings: linter.finish(),
+        entries,
+        links,
+    }
+}
+
 /// Parses, extracts and runs the offline rules on one file.
 pub fn lint<'a>(source: &'a Source, config: &Config) -> Linted<'a> {
     let entries = entries(source, config);
@@ -90,6 +120,62 @@ pub fn in_parallel<'t, T: Sync, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::in_parallel;
+    use crate::config::Config;
+    use crate::source::Source;
+
+    /// A list long enough for several batches, with a finding of every rule that
+    /// judges only once the file is read, and rows that name rows of earlier batches.
+    fn long_list() -> String {
+        let mut md = String::from("# Papers\n\n| Year | Title | Venue |\n|-|-|-|\n");
+        for i in 0..700 {
+            let year = if i < 350 || i == 500 { 2024 } else { 2023 };
+            let venue = if i % 97 == 0 { "Neurips" } else { "NeurIPS" };
+            let id = if i == 650 { 3 } else { i };
+            if i == 600 {
+                md.push_str("| 2023 | An unlinked paper | NeurIPS |\n");
+            } else {
+                md.push_str(&format!(
+                    "| {year} | [Paper {i}](https://arxiv.org/abs/2401.{id:05}) | {venue} |\n"
+                ));
+            }
+        }
+        md.push_str("\n## Bullets\n\n");
+        for i in 0..300 {
+            let id = if i == 299 { 10 } else { 1000 + i };
+            md.push_str(&format!(
+                "- [Bullet {i}](https://arxiv.org/abs/2402.{id:05})\n  - [code](https://github.com/a/b{i})\n"
+            ));
+        }
+        md
+    }
+
+    #[test]
+    fn linting_as_read_finds_what_linting_the_whole_file_finds() {
+        let mut lists = vec![long_list()];
+        lists.extend(crate::source::corpus_texts().into_iter().map(|(_, md)| md));
+        let config = Config::default();
+        for (n, md) in lists.into_iter().enumerate() {
+            let source = Source::new("t.md", md);
+            let whole = super::lint(&source, &config);
+            let read = super::lint_as_read(&source, &config);
+            assert_eq!(read.findings, whole.findings, "list {n}");
+            assert_eq!(read.entries, whole.entries.len(), "list {n}");
+            let links: usize = whole.entries.iter().map(|e| e.links.len()).sum();
+            assert_eq!(read.links, links, "list {n}");
+            if n == 0 {
+                let rules: std::collections::BTreeSet<&str> =
+                    read.findings.iter().map(|f| f.rule.as_str()).collect();
+                for rule in [
+                    "entry/duplicate",
+                    "entry/order",
+                    "entry/missing-link",
+                    "venue/spelling",
+                ] {
+                    assert!(rules.contains(rule), "{rule} in {rules:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn parallel_results_keep_the_items_order() {

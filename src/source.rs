@@ -126,7 +126,12 @@ impl Source {
             });
         }
         let file = std::fs::File::open(path).map_err(io)?;
-        let mut bytes = Vec::new();
+        // A file's size is known: reading it into a buffer of that size spares the
+        // copies (and the freed halves) of a buffer grown by doubling. Devices and
+        // pipes say 0 and grow as they are read.
+        let expected = if meta.is_file() { meta.len() } else { 0 };
+        let mut bytes =
+            Vec::with_capacity(usize::try_from(expected.saturating_add(1)).unwrap_or(0));
         // One byte past the limit tells "exactly the limit" from "more".
         file.take(max_size.saturating_add(1))
             .read_to_end(&mut bytes)
@@ -158,6 +163,11 @@ impl Source {
                 })
             }
         }
+    }
+
+    /// How many lines the file has (a last line without a newline counts).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
     }
 
     /// The line and column of a byte offset (clamped to the end of the file).

@@ -140,7 +140,7 @@ pub fn render(head: &str, findings: &[&Finding], links: &Links<'_>, foot: &str) 
     let mut shown = 0;
     for f in findings {
         let mut chunk = String::new();
-        if section != Some(f.section.as_slice()) {
+        if section != Some(&*f.section) {
             let path = crate::text::section_path(&f.section);
             chunk.push_str(&format!("\n### {}\n\n", escape(&path)));
         }

@@ -34,7 +34,7 @@ pub(crate) async fn suggest(
     changed: &BTreeMap<String, Changed>,
 ) -> Result<(), ApiError> {
     let prefix = format!("<!-- {}:suggestion key=", config.marker);
-    let mut texts: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut texts: BTreeMap<std::sync::Arc<str>, Option<String>> = BTreeMap::new();
     let mut wanted = Vec::new();
     for f in findings {
         let Some(Changed::Lines(lines)) = changed.get(norm(&f.file)) else {
@@ -45,7 +45,7 @@ pub(crate) async fn suggest(
         }
         let text = texts
             .entry(f.file.clone())
-            .or_insert_with(|| std::fs::read_to_string(&f.file).ok());
+            .or_insert_with(|| std::fs::read_to_string(&*f.file).ok());
         if let Some(s) = text.as_deref().and_then(|t| suggestion(t, f, &prefix)) {
             wanted.push(s);
         }
@@ -152,15 +152,15 @@ mod tests {
             file: "README.md".into(),
             line: 2,
             column: 1,
-            section: Vec::new(),
+            section: Default::default(),
             title: None,
             url: Some(was.into()),
             message: "host `a.2022.x` has no real top-level domain".into(),
-            fix: Some(Fix {
+            fix: Some(Box::new(Fix {
                 start,
                 end: start + was.len(),
                 replacement: now.into(),
-            }),
+            })),
             offset: start,
             table_order: None,
         }

@@ -65,22 +65,23 @@ pub struct Finding {
     pub rule: RuleId,
     /// Severity after the configuration is applied.
     pub severity: Severity,
-    /// The file as named on the command line.
-    pub file: String,
+    /// The file as named on the command line (one value shared by the file's findings).
+    pub file: std::sync::Arc<str>,
     /// 1-based line.
     pub line: usize,
     /// 1-based column, in characters.
     pub column: usize,
-    /// The heading path of the entry, outermost first.
-    pub section: Vec<String>,
+    /// The heading path of the entry, outermost first (shared with the entries and
+    /// findings under the same headings).
+    pub section: super::Section,
     /// The entry's title, when it has one.
     pub title: Option<String>,
     /// The URL concerned, for link findings.
     pub url: Option<String>,
     /// One line saying what is wrong.
     pub message: String,
-    /// The exact repair, when one is known.
-    pub fix: Option<Fix>,
+    /// The exact repair, when one is known (boxed: most findings have none).
+    pub fix: Option<Box<Fix>>,
     /// Byte offset the finding points at (kept for ordering and for `fix`).
     #[serde(skip)]
     pub offset: usize,

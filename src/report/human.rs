@@ -22,7 +22,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut file: Option<&str> = None;
     let mut section: Option<&[String]> = None;
     for f in &report.findings {
-        if file != Some(f.file.as_str()) {
+        if file != Some(&*f.file) {
             if file.is_some() {
                 writeln!(out)?;
             }
@@ -30,7 +30,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             file = Some(&f.file);
             section = None;
         }
-        if section != Some(f.section.as_slice()) {
+        if section != Some(&*f.section) {
             let path = crate::text::section_path(&f.section);
             writeln!(out, "  {BOLD}{path}{BOLD:#}")?;
             section = Some(&f.section);

@@ -38,12 +38,12 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut file: Option<&str> = None;
     let mut section: Option<&[String]> = None;
     for f in &report.findings {
-        if file != Some(f.file.as_str()) {
+        if file != Some(&*f.file) {
             writeln!(out, "### {}\n", code(&f.file))?;
             file = Some(&f.file);
             section = None;
         }
-        if section != Some(f.section.as_slice()) {
+        if section != Some(&*f.section) {
             if section.is_some() {
                 writeln!(out)?;
             }

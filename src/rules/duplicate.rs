@@ -1,12 +1,13 @@
 //! `entry/duplicate`: the same paper listed twice, by arXiv id, DOI or normalised URL.
 
-use super::{Report, Sink, excerpt};
+use super::{Report, Rows, Sink, excerpt};
 use crate::model::RuleId;
 use crate::model::Severity;
-use crate::model::{Entry, EntrySource, Link};
+use crate::model::{Entry, EntrySource};
 use crate::scholarly::{normalized_url, paper_id};
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use rustc_hash::FxHashMap;
+use siphasher::sip128::{Hasher128, SipHasher13};
+use std::hash::Hasher;
 
 /// What a paper link is compared by: its arXiv id or DOI, else its normalised URL.
 fn key_of(url: &str) -> Option<String> {
@@ -15,91 +16,94 @@ fn key_of(url: &str) -> Option<String> {
         .or_else(|| normalized_url(url))
 }
 
-/// A key's 64-bit hash: the map of first listings holds this, not a copy of every key
-/// (on a list of short rows the copies were a seventh of the peak memory).
-fn hash_of(key: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut hasher);
-    hasher.finish()
+/// A key's 128-bit hash, which stands for the key: the rule keeps no copy of any key
+/// or link (on a list of short rows the copies were a seventh of the peak memory), and
+/// two of a list's keys share a 128-bit hash with a chance of about one in 10^28.
+fn hash_of(key: &str) -> (u64, u64) {
+    let mut hasher = SipHasher13::new();
+    hasher.write(key.as_bytes());
+    let hash = hasher.finish128();
+    (hash.h1, hash.h2)
 }
 
-/// Reports every later row whose paper link names a paper already listed, pointing at
-/// the first occurrence. Only table rows and list items take part: a paragraph that
-/// mentions a paper is not a second listing of it. A paper listed again under another
-/// heading is often deliberate (it fits two categories), so that is reported as info.
-pub(crate) fn duplicate(sink: &mut Sink<'_>, entries: &[Entry]) {
-    // The first listing of each key by its hash; a hit is confirmed by the original
-    // link's own key, and keys whose hashes collide keep their first listing aside.
-    let mut first: HashMap<u64, (&Entry, &Link)> = HashMap::new();
-    let mut collided: HashMap<String, &Entry> = HashMap::new();
-    for e in entries
-        .iter()
-        .filter(|e| e.source != EntrySource::Paragraph)
-    {
+/// `entry/duplicate`: every later row whose paper link names a paper already listed,
+/// pointing at the first occurrence. Only table rows and list items take part: a
+/// paragraph that mentions a paper is not a second listing of it. A paper listed
+/// again under another heading is often deliberate (it fits two categories), so that
+/// is reported as info.
+pub(crate) struct Duplicates {
+    /// The first listing (a kept row) of each key, by the key's hash. Two halves, not
+    /// a `u128` (whose alignment would make each slot a third larger); the hash is
+    /// random already, so the map's own hash of it is the cheap one.
+    first: FxHashMap<(u64, u64), u32>,
+}
+
+impl Duplicates {
+    /// Room for `keys` first listings.
+    pub(crate) fn with_capacity(keys: usize) -> Self {
+        Duplicates {
+            first: FxHashMap::with_capacity_and_hasher(keys, Default::default()),
+        }
+    }
+
+    pub(crate) fn entry<'a>(&mut self, sink: &mut Sink<'_>, rows: &mut Rows<'a>, e: &Entry<'a>) {
+        if e.source == EntrySource::Paragraph {
+            return;
+        }
         let mut seen_here = Vec::new();
         for l in e.paper_links() {
             let Some(key) = key_of(&l.url) else { continue };
-            if seen_here.contains(&key) {
+            let hash = hash_of(&key);
+            if seen_here.contains(&hash) {
                 continue;
             }
-            seen_here.push(key.clone());
-            let hash = hash_of(&key);
-            let listed = match first.get(&hash) {
+            seen_here.push(hash);
+            let original = match self.first.get(&hash) {
+                Some(&original) => original,
                 None => {
-                    first.insert(hash, (e, l));
-                    None
+                    let row = rows.keep(e);
+                    self.first.insert(hash, row);
+                    continue;
                 }
-                Some(&(original, link)) if key_of(&link.url).as_ref() == Some(&key) => {
-                    Some(original)
-                }
-                Some(_) => match collided.get(&key) {
-                    Some(&original) => Some(original),
-                    None => {
-                        collided.insert(key.clone(), e);
-                        None
-                    }
-                },
             };
-            if let Some(original) = listed {
-                let line = sink.source.position(original.span.start).line;
-                let what = match &original.title {
-                    Some(t) => format!(" (`{}`)", excerpt(t, 50)),
-                    None => String::new(),
-                };
-                let shown = if key.starts_with("arXiv:") || key.starts_with("doi:") {
-                    key.clone()
-                } else {
-                    "this URL".into()
-                };
-                let same_section = original.section == e.section;
-                let cap = if same_section {
-                    Severity::Error
-                } else {
-                    Severity::Info
-                };
-                let elsewhere = if same_section {
-                    String::new()
-                } else {
-                    format!(
-                        " under `{}`",
-                        original
-                            .section
-                            .last()
-                            .map_or(crate::text::NO_HEADING, String::as_str)
-                    )
-                };
-                sink.push_capped(
-                    Report {
-                        rule: RuleId::EntryDuplicate,
-                        entry: e,
-                        offset: l.anchor(),
-                        message: format!("same paper ({shown}) as line {line}{what}{elsewhere}"),
-                        url: Some(l.url.to_string()),
-                        fix: None,
-                    },
-                    cap,
-                );
-            }
+            let line = sink.source.position(rows.start(original)).line;
+            let what = match rows.title(original) {
+                Some(t) => format!(" (`{}`)", excerpt(t, 50)),
+                None => String::new(),
+            };
+            let shown = if key.starts_with("arXiv:") || key.starts_with("doi:") {
+                key.clone()
+            } else {
+                "this URL".into()
+            };
+            let section = rows.section(original);
+            let same_section = **section == *e.section;
+            let cap = if same_section {
+                Severity::Error
+            } else {
+                Severity::Info
+            };
+            let elsewhere = if same_section {
+                String::new()
+            } else {
+                format!(
+                    " under `{}`",
+                    section
+                        .last()
+                        .map_or(crate::text::NO_HEADING, String::as_str)
+                )
+            };
+            sink.push_capped(
+                Report {
+                    rule: RuleId::EntryDuplicate,
+                    subject: e.into(),
+                    offset: l.anchor(),
+                    message: format!("same paper ({shown}) as line {line}{what}{elsewhere}"),
+                    url: Some(l.url.to_string()),
+                    fix: None,
+                },
+                cap,
+            );
         }
     }
 }

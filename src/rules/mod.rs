@@ -1,6 +1,12 @@
-//! The structural rules: pure functions from entries to findings. Rule ids and
-//! default severities live in [`crate::model::RULES`]; the config may change a severity or
-//! switch a rule off.
+//! The structural rules: from entries to findings. Rule ids and default severities
+//! live in [`crate::model::RULES`]; the config may change a severity or switch a rule
+//! off.
+//!
+//! The offline rules run as the file is read ([`Linter`]): they see each batch of
+//! entries once and keep only what a later finding needs (a year per row for the
+//! order of its table, a hash per paper link for duplicates, a venue cell per row for
+//! spelling, and of the rows those name, where they start, their title and section).
+//! A long list is therefore linted without its entries being kept.
 
 mod duplicate;
 mod link;
@@ -12,8 +18,9 @@ mod venue_truth;
 mod year;
 
 use crate::config::Config;
-use crate::model::{Entry, Finding, Fix, RuleId, Severity, TableOrder};
+use crate::model::{Entry, Finding, Fix, RuleId, Section, Severity, TableOrder};
 use crate::source::Source;
+use std::borrow::Cow;
 
 pub use link::link_findings;
 pub use paper::{paper_findings, paper_of};
@@ -22,16 +29,36 @@ pub use venue_truth::venue_truth_findings;
 /// Collects findings for one file, applying the configured severities.
 pub struct Sink<'a> {
     source: &'a Source,
+    /// The file as findings name it, made once.
+    file: std::sync::Arc<str>,
     config: &'a Config,
     findings: Vec<Finding>,
+}
+
+/// The row a finding is about, as the finding names it.
+#[derive(Clone, Copy)]
+pub struct Subject<'e> {
+    /// The row's heading path.
+    pub section: &'e Section,
+    /// The row's title, when it has one.
+    pub title: Option<&'e str>,
+}
+
+impl<'e> From<&'e Entry<'e>> for Subject<'e> {
+    fn from(e: &'e Entry<'e>) -> Self {
+        Subject {
+            section: &e.section,
+            title: e.title.as_deref(),
+        }
+    }
 }
 
 /// What a rule says about one place; the sink adds position and severity.
 pub struct Report<'e> {
     /// The rule.
     pub rule: RuleId,
-    /// The entry concerned.
-    pub entry: &'e Entry<'e>,
+    /// The row concerned.
+    pub subject: Subject<'e>,
     /// Byte offset pointed at.
     pub offset: usize,
     /// One-line message.
@@ -53,7 +80,7 @@ impl<'e> Report<'e> {
     ) -> Self {
         Report {
             rule,
-            entry,
+            subject: entry.into(),
             offset: link.anchor(),
             message,
             url: Some(link.url.to_string()),
@@ -67,6 +94,7 @@ impl<'a> Sink<'a> {
     pub fn new(source: &'a Source, config: &'a Config) -> Self {
         Sink {
             source,
+            file: source.display_path().into(),
             config,
             findings: Vec::new(),
         }
@@ -99,14 +127,14 @@ impl<'a> Sink<'a> {
         self.findings.push(Finding {
             rule: r.rule,
             severity,
-            file: self.source.display_path(),
+            file: self.file.clone(),
             line: pos.line,
             column: pos.column,
-            section: r.entry.section.to_vec(),
-            title: r.entry.title.as_deref().map(String::from),
+            section: r.subject.section.clone(),
+            title: r.subject.title.map(String::from),
             url: r.url,
             message: r.message,
-            fix: r.fix,
+            fix: r.fix.map(Box::new),
             offset: r.offset,
             table_order: None,
         });
@@ -116,34 +144,172 @@ impl<'a> Sink<'a> {
 /// Runs every enabled rule over the entries of one file. Findings come back in
 /// source order.
 pub fn lint(source: &Source, entries: &[Entry], config: &Config) -> Vec<Finding> {
-    let mut sink = Sink::new(source, config);
-    if sink.enabled(RuleId::TableCellCount) {
-        structure::cell_count(&mut sink, entries);
+    let mut linter = Linter::new(source, config);
+    linter.entries(entries);
+    linter.finish()
+}
+
+/// The offline rules of one file, run batch by batch as the file is read
+/// (`extract::for_each_batch`): [`Linter::entries`] for each batch in source order,
+/// then [`Linter::finish`]. The result is [`lint`]'s over all the entries at once.
+pub struct Linter<'a> {
+    sink: Sink<'a>,
+    rows: Rows<'a>,
+    cell_count: bool,
+    empty_link: bool,
+    /// The latest year `entry/year-invalid` accepts, when it is on.
+    year_invalid: Option<i32>,
+    malformed: bool,
+    missing_link: Option<structure::MissingLink>,
+    order: Option<year::Order>,
+    duplicate: Option<duplicate::Duplicates>,
+    spelling: Option<venue::Spelling<'a>>,
+}
+
+impl<'a> Linter<'a> {
+    /// A linter for one file with the enabled rules of `config`.
+    pub fn new(source: &'a Source, config: &'a Config) -> Self {
+        let sink = Sink::new(source, config);
+        let on = |rule| sink.enabled(rule);
+        // What the rules keep grows with the rows: room for as many as the file can
+        // have (one a line, and no more than one per 32 bytes, so that a file of blank
+        // lines asks for little) is asked for at once. Room never used is never
+        // touched, and nothing is copied to grow it, as doubling would at its peak.
+        let rows = source.line_count().min(source.text.len() / 32 + 1);
+        Linter {
+            cell_count: on(RuleId::TableCellCount),
+            empty_link: on(RuleId::EntryEmptyLink),
+            year_invalid: on(RuleId::EntryYearInvalid).then(year::latest_year),
+            malformed: on(RuleId::UrlMalformed),
+            missing_link: on(RuleId::EntryMissingLink).then(Default::default),
+            order: on(RuleId::EntryOrder).then(Default::default),
+            duplicate: on(RuleId::EntryDuplicate)
+                .then(|| duplicate::Duplicates::with_capacity(rows)),
+            spelling: on(RuleId::VenueSpelling).then(Default::default),
+            rows: Rows {
+                rows: Vec::with_capacity(rows),
+                sections: Vec::new(),
+            },
+            sink,
+        }
     }
-    if sink.enabled(RuleId::EntryMissingLink) {
-        structure::missing_link(&mut sink, entries);
+
+    /// Lints the next entries of the file, in source order.
+    pub fn entries(&mut self, batch: &[Entry<'a>]) {
+        let sink = &mut self.sink;
+        let rows = &mut self.rows;
+        for e in batch {
+            if self.cell_count {
+                structure::cell_count(sink, e);
+            }
+            if let Some(rule) = self.missing_link.as_mut() {
+                rule.entry(rows, e);
+            }
+            if self.empty_link {
+                structure::empty_link(sink, e);
+            }
+            if let Some(latest) = self.year_invalid {
+                year::year_invalid(sink, e, latest);
+            }
+            if let Some(rule) = self.order.as_mut() {
+                rule.entry(rows, e);
+            }
+            if let Some(rule) = self.duplicate.as_mut() {
+                rule.entry(sink, rows, e);
+            }
+            if self.malformed {
+                url::malformed(sink, e);
+            }
+            if let Some(rule) = self.spelling.as_mut() {
+                rule.entry(sink.source, rows, e);
+            }
+        }
     }
-    if sink.enabled(RuleId::EntryEmptyLink) {
-        structure::empty_link(&mut sink, entries);
+
+    /// The findings of the whole file, in source order.
+    pub fn finish(mut self) -> Vec<Finding> {
+        if let Some(rule) = self.missing_link.take() {
+            rule.finish(&mut self.sink, &self.rows);
+        }
+        if let Some(rule) = self.order.take() {
+            rule.finish(&mut self.sink, &self.rows);
+        }
+        if let Some(rule) = self.spelling.take() {
+            rule.finish(&mut self.sink, &self.rows);
+        }
+        let mut findings = self.sink.findings;
+        in_source_order(&mut findings);
+        findings
     }
-    if sink.enabled(RuleId::EntryYearInvalid) {
-        year::year_invalid(&mut sink, entries);
+}
+
+/// Sorts findings by place, then rule (then message, so that the order never depends
+/// on the order the rules ran in). Unstable: a stable sort borrows a buffer of half
+/// the findings, and a long list has tens of thousands.
+fn in_source_order(findings: &mut [Finding]) {
+    findings.sort_unstable_by(|a, b| {
+        (a.offset, a.rule, &a.message, &a.url).cmp(&(b.offset, b.rule, &b.message, &b.url))
+    });
+}
+
+/// What the rules keep of a row that a finding made later (when its table or the
+/// file is complete) names: where it starts, its title and its section.
+struct Row<'a> {
+    start: usize,
+    title: Option<Cow<'a, str>>,
+    /// Index into [`Rows::sections`].
+    section: u32,
+}
+
+/// The rows the rules keep, each once however many rules keep it.
+struct Rows<'a> {
+    rows: Vec<Row<'a>>,
+    /// The sections of the rows kept; a run of rows shares one.
+    sections: Vec<Section>,
+}
+
+impl<'a> Rows<'a> {
+    /// The index of `e`'s row, kept if it was not yet.
+    fn keep(&mut self, e: &Entry<'a>) -> u32 {
+        if let Some(last) = self.rows.last()
+            && last.start == e.span.start
+        {
+            return (self.rows.len() - 1) as u32;
+        }
+        if !self
+            .sections
+            .last()
+            .is_some_and(|s| std::sync::Arc::ptr_eq(s, &e.section))
+        {
+            self.sections.push(e.section.clone());
+        }
+        self.rows.push(Row {
+            start: e.span.start,
+            title: e.title.clone(),
+            section: (self.sections.len() - 1) as u32,
+        });
+        (self.rows.len() - 1) as u32
     }
-    if sink.enabled(RuleId::EntryOrder) {
-        year::order(&mut sink, entries);
+
+    fn start(&self, row: u32) -> usize {
+        self.rows[row as usize].start
     }
-    if sink.enabled(RuleId::EntryDuplicate) {
-        duplicate::duplicate(&mut sink, entries);
+
+    fn section(&self, row: u32) -> &Section {
+        &self.sections[self.rows[row as usize].section as usize]
     }
-    if sink.enabled(RuleId::UrlMalformed) {
-        url::malformed(&mut sink, entries);
+
+    fn title(&self, row: u32) -> Option<&str> {
+        self.rows[row as usize].title.as_deref()
     }
-    if sink.enabled(RuleId::VenueSpelling) {
-        venue::spelling(&mut sink, entries);
+
+    /// The row as a finding names it.
+    fn subject(&self, row: u32) -> Subject<'_> {
+        Subject {
+            section: self.section(row),
+            title: self.title(row),
+        }
     }
-    let mut findings = sink.findings;
-    findings.sort_by_key(|f| (f.offset, f.rule));
-    findings
 }
 
 pub use crate::text::excerpt;

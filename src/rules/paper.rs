@@ -164,7 +164,7 @@ fn title(sink: &mut Sink<'_>, e: &Entry, link: &Link, paper: &Paper, offset: usi
     sink.push_capped(
         Report {
             rule: RuleId::PaperTitleMismatch,
-            entry: e,
+            subject: e.into(),
             offset,
             message,
             url: Some(link.url.to_string()),
@@ -235,7 +235,7 @@ fn year(
     sink.push_capped(
         Report {
             rule: RuleId::PaperYearMismatch,
-            entry: e,
+            subject: e.into(),
             offset,
             message,
             url: Some(link.url.to_string()),
@@ -356,7 +356,7 @@ fn venue(
             let year = paper.year.map(|y| format!(" ({y})")).unwrap_or_default();
             sink.push(Report {
                 rule: RuleId::PaperPublished,
-                entry: e,
+                subject: e.into(),
                 offset,
                 message: format!(
                     "listed as `{row}`, but the preprint was published: {}{year}",
@@ -398,7 +398,7 @@ fn venue(
     };
     sink.push(Report {
         rule: RuleId::PaperVenueMismatch,
-        entry: e,
+        subject: e.into(),
         offset,
         message: format!(
             "venue `{}` does not match the {whose} `{}` ({why})",

@@ -5,32 +5,30 @@ use crate::model::{Entry, Fix, RuleId};
 use crate::scholarly::{repair_url, url_problem as problem};
 
 /// Reports every malformed link target of every entry.
-pub(crate) fn malformed(sink: &mut Sink<'_>, entries: &[Entry]) {
+pub(crate) fn malformed(sink: &mut Sink<'_>, e: &Entry) {
     let src = &sink.source.text;
-    for e in entries {
-        for l in &e.links {
-            let Some(message) = problem(&l.url) else {
-                continue;
-            };
-            let repair = repair_url(&l.url);
-            // Only rewrite bytes that are exactly the URL (no escapes or entities in them).
-            let fix = match (&l.url_span, repair) {
-                (Some(span), Some(replacement)) if src[span.clone()] == l.url => Some(Fix {
-                    start: span.start,
-                    end: span.end,
-                    replacement,
-                }),
-                _ => None,
-            };
-            sink.push(Report {
-                rule: RuleId::UrlMalformed,
-                entry: e,
-                offset: l.anchor(),
-                message,
-                url: Some(l.url.to_string()),
-                fix,
-            });
-        }
+    for l in &e.links {
+        let Some(message) = problem(&l.url) else {
+            continue;
+        };
+        let repair = repair_url(&l.url);
+        // Only rewrite bytes that are exactly the URL (no escapes or entities in them).
+        let fix = match (&l.url_span, repair) {
+            (Some(span), Some(replacement)) if src[span.clone()] == l.url => Some(Fix {
+                start: span.start,
+                end: span.end,
+                replacement,
+            }),
+            _ => None,
+        };
+        sink.push(Report {
+            rule: RuleId::UrlMalformed,
+            subject: e.into(),
+            offset: l.anchor(),
+            message,
+            url: Some(l.url.to_string()),
+            fix,
+        });
     }
 }
 

@@ -1,10 +1,12 @@
 //! `venue/spelling`: one venue written several ways (`ArXiv` and `arXiv`).
 
-use super::{Report, Sink};
+use super::{Report, Rows, Sink};
 use crate::model::Entry;
 use crate::model::Fix;
 use crate::model::RuleId;
+use crate::source::Source;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Spellings preferred when a list mixes several; the config adds more.
 const PREFERRED: &[&str] = &[
@@ -56,93 +58,111 @@ fn key(venue: &str) -> String {
         .collect()
 }
 
-/// Reports venue cells whose spelling differs from the list's usual one for the same
+/// `venue/spelling`: venue cells whose spelling differs from the list's usual one for the same
 /// venue (same letters and digits, ignoring case, spaces and punctuation), with a fix
 /// to the list's majority spelling. A preferred spelling (the venue model's acronyms,
 /// the built-in list and `venues.preferred`) only breaks a tie, unless
 /// `venues.prefer_everywhere` asks for it whatever the majority. A tie with no
-/// preferred spelling among the spellings is not reported.
-pub(crate) fn spelling(sink: &mut Sink<'_>, entries: &[Entry]) {
-    let src = &sink.source.text;
-    let mut groups: BTreeMap<String, Vec<(&Entry, &str)>> = BTreeMap::new();
-    for e in entries {
-        let (Some(venue), Some(span)) = (&e.venue, &e.venue_span) else {
-            continue;
+/// preferred spelling among the spellings is not reported. Judged when the file is
+/// read.
+#[derive(Default)]
+pub(crate) struct Spelling<'a> {
+    /// Venue cells by the venue's key.
+    groups: BTreeMap<String, Vec<VenueCell<'a>>>,
+}
+
+/// A venue cell as [`Spelling`] keeps it: the row, the cell's text and its span.
+type VenueCell<'a> = (u32, &'a str, Range<usize>);
+
+impl<'a> Spelling<'a> {
+    pub(crate) fn entry(&mut self, source: &'a Source, rows: &mut Rows<'a>, e: &Entry<'a>) {
+        let (Some(text), Some(span)) = (&e.venue, &e.venue_span) else {
+            return;
         };
-        // Only plain-text cells: a cell with markup cannot be rewritten safely.
-        if &src[span.clone()] != venue
+        // Only plain-text cells: a cell with markup cannot be rewritten safely. The
+        // source's own text is kept, so that no cell is copied.
+        let venue = &source.text[span.clone()];
+        if text.as_ref() != venue
             || venue.chars().count() > 60
             || !venue.chars().any(char::is_alphabetic)
         {
-            continue;
+            return;
         }
-        groups.entry(key(venue)).or_default().push((e, venue));
+        let row = rows.keep(e);
+        self.groups
+            .entry(key(venue))
+            .or_default()
+            .push((row, venue, span.clone()));
     }
-    let preferred: Vec<String> = PREFERRED
-        .iter()
-        .map(|s| s.to_string())
-        .chain(
-            crate::venue::VenueModel::builtin()
-                .venues()
-                .iter()
-                .map(|v| v.acronym.clone()),
-        )
-        .chain(sink.config.venues.preferred.iter().cloned())
-        .collect();
-    let everywhere = sink.config.venues.prefer_everywhere;
-    for (k, uses) in groups {
-        let mut counts: Vec<(&str, usize)> = Vec::new();
-        for (_, v) in &uses {
-            match counts.iter_mut().find(|(s, _)| s == v) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((v, 1)),
-            }
-        }
-        if counts.len() < 2 {
-            continue;
-        }
-        counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-        let most = counts[0].1;
-        let leaders: Vec<&str> = counts
+
+    pub(crate) fn finish(self, sink: &mut Sink<'_>, rows: &Rows<'_>) {
+        let groups = self.groups;
+        let preferred: Vec<String> = PREFERRED
             .iter()
-            .filter(|(_, n)| *n == most)
-            .map(|(s, _)| *s)
+            .map(|s| s.to_string())
+            .chain(
+                crate::venue::VenueModel::builtin()
+                    .venues()
+                    .iter()
+                    .map(|v| v.acronym.clone()),
+            )
+            .chain(sink.config.venues.preferred.iter().cloned())
             .collect();
-        // The configured spellings come last in `preferred`, so they win over built-in ones.
-        let preferred_here = preferred.iter().rev().find(|p| key(p) == k).cloned();
-        let (canonical, why) = match (&preferred_here, leaders.as_slice()) {
-            (Some(p), _) if everywhere => (p.clone(), "the preferred spelling".to_string()),
-            (_, [one]) => (
-                one.to_string(),
-                "the spelling most rows of this list use".to_string(),
-            ),
-            // A tie: the preferred spelling decides, when it is one of the tied ones.
-            (Some(p), tied) if tied.contains(&p.as_str()) => (
-                p.clone(),
-                "the preferred spelling, which breaks the tie".to_string(),
-            ),
-            // A tie with no preferred spelling among them: which is right is a guess.
-            _ => continue,
-        };
-        let spellings: Vec<String> = counts.iter().map(|(s, n)| format!("`{s}` ×{n}")).collect();
-        for (e, v) in uses.iter().filter(|(_, v)| *v != canonical) {
-            let span = e.venue_span.clone().unwrap_or_default();
-            sink.push(Report {
-                rule: RuleId::VenueSpelling,
-                entry: e,
-                offset: span.start,
-                message: format!(
-                    "venue `{v}` is one venue written {} ways in this list ({}); proposing `{canonical}`, {why}",
-                    counts.len(),
-                    spellings.join(", ")
+        let everywhere = sink.config.venues.prefer_everywhere;
+        for (k, uses) in groups {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for (_, v, _) in &uses {
+                match counts.iter_mut().find(|(s, _)| s == v) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((v, 1)),
+                }
+            }
+            if counts.len() < 2 {
+                continue;
+            }
+            counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            let most = counts[0].1;
+            let leaders: Vec<&str> = counts
+                .iter()
+                .filter(|(_, n)| *n == most)
+                .map(|(s, _)| *s)
+                .collect();
+            // The configured spellings come last in `preferred`, so they win over built-in ones.
+            let preferred_here = preferred.iter().rev().find(|p| key(p) == k).cloned();
+            let (canonical, why) = match (&preferred_here, leaders.as_slice()) {
+                (Some(p), _) if everywhere => (p.clone(), "the preferred spelling".to_string()),
+                (_, [one]) => (
+                    one.to_string(),
+                    "the spelling most rows of this list use".to_string(),
                 ),
-                url: None,
-                fix: Some(Fix {
-                    start: span.start,
-                    end: span.end,
-                    replacement: canonical.clone(),
-                }),
-            });
+                // A tie: the preferred spelling decides, when it is one of the tied ones.
+                (Some(p), tied) if tied.contains(&p.as_str()) => (
+                    p.clone(),
+                    "the preferred spelling, which breaks the tie".to_string(),
+                ),
+                // A tie with no preferred spelling among them: which is right is a guess.
+                _ => continue,
+            };
+            let spellings: Vec<String> =
+                counts.iter().map(|(s, n)| format!("`{s}` ×{n}")).collect();
+            for (row, v, span) in uses.iter().filter(|(_, v, _)| *v != canonical) {
+                sink.push(Report {
+                    rule: RuleId::VenueSpelling,
+                    subject: rows.subject(*row),
+                    offset: span.start,
+                    message: format!(
+                        "venue `{v}` is one venue written {} ways in this list ({}); proposing `{canonical}`, {why}",
+                        counts.len(),
+                        spellings.join(", ")
+                    ),
+                    url: None,
+                    fix: Some(Fix {
+                        start: span.start,
+                        end: span.end,
+                        replacement: canonical.clone(),
+                    }),
+                });
+            }
         }
     }
 }

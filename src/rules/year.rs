@@ -1,11 +1,11 @@
 //! `entry/year-invalid` and `entry/order`.
 
-use super::{Report, Sink, excerpt};
+use super::{Report, Rows, Sink, excerpt};
 use crate::model::{Entry, RuleId, TableOrder};
 use std::collections::BTreeMap;
 
 /// The latest year accepted: next year (lists announce accepted papers early).
-fn latest_year() -> i32 {
+pub(crate) fn latest_year() -> i32 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -14,97 +14,129 @@ fn latest_year() -> i32 {
 }
 
 /// A year cell that holds text but no plausible year.
-pub(crate) fn year_invalid(sink: &mut Sink<'_>, entries: &[Entry]) {
-    let latest = latest_year();
-    for e in entries {
-        let Some(text) = &e.year_text else { continue };
-        let message = match e.year {
-            None => format!("year column holds `{}`, not a year", excerpt(text, 40)),
-            Some(y) if y > latest => format!("year {y} is in the future"),
-            Some(_) => continue,
-        };
-        let offset = e
-            .cells
-            .iter()
-            .find(|c| &c.text == text)
-            .map_or(e.span.start, |c| c.span.start);
-        sink.push(Report {
-            rule: RuleId::EntryYearInvalid,
-            entry: e,
-            offset,
-            message,
-            url: None,
-            fix: None,
-        });
-    }
+pub(crate) fn year_invalid(sink: &mut Sink<'_>, e: &Entry, latest: i32) {
+    let Some(text) = &e.year_text else { return };
+    let message = match e.year {
+        None => format!("year column holds `{}`, not a year", excerpt(text, 40)),
+        Some(y) if y > latest => format!("year {y} is in the future"),
+        Some(_) => return,
+    };
+    let offset = e
+        .cells
+        .iter()
+        .find(|c| &c.text == text)
+        .map_or(e.span.start, |c| c.span.start);
+    sink.push(Report {
+        rule: RuleId::EntryYearInvalid,
+        subject: e.into(),
+        offset,
+        message,
+        url: None,
+        fix: None,
+    });
 }
 
-/// Rows that break the year order of a table that is otherwise sorted. The rows kept
+/// `entry/order`: rows that break the year order of a table that is otherwise sorted. The rows kept
 /// are a longest monotone run (newest-first or oldest-first, whichever is longer), so
 /// the row reported is the one out of place, not its innocent neighbour. Tables where
 /// more than a fifth of the rows would be out of place are not sorted by year at all
 /// and stay quiet.
-pub(crate) fn order(sink: &mut Sink<'_>, entries: &[Entry]) {
-    let mut tables: BTreeMap<usize, Vec<&Entry>> = BTreeMap::new();
-    for e in entries.iter().filter(|e| e.year.is_some()) {
-        if let Some(t) = e.table {
-            tables.entry(t).or_default().push(e);
-        }
-    }
-    for rows in tables.values() {
-        let years: Vec<i32> = rows.iter().filter_map(|e| e.year).collect();
-        let distinct = years
-            .iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
-        if years.len() < 4 || distinct < 2 {
-            continue;
-        }
-        let newest_first = longest_monotone(&years, true);
-        let oldest_first = longest_monotone(&years, false);
-        let (kept, direction) = if newest_first.len() >= oldest_first.len() {
-            (newest_first, TableOrder::NewestFirst)
-        } else {
-            (oldest_first, TableOrder::OldestFirst)
+///
+/// Judged when the file is read; until then each table keeps, per row with a year,
+/// the year, where it is written and the row.
+#[derive(Default)]
+pub(crate) struct Order {
+    tables: BTreeMap<usize, Vec<Dated>>,
+}
+
+/// A row with a year, as [`Order`] keeps it.
+struct Dated {
+    year: i32,
+    /// Where the year is written (the first cell that names it), else the row start.
+    at: usize,
+    row: u32,
+}
+
+impl Order {
+    pub(crate) fn entry<'a>(&mut self, rows: &mut Rows<'a>, e: &Entry<'a>) {
+        let (Some(year), Some(t)) = (e.year, e.table) else {
+            return;
         };
-        let out_of_place = years.len() - kept.len();
-        if out_of_place == 0 || out_of_place * 5 > years.len() {
-            continue;
-        }
-        let mut keep = vec![false; years.len()];
-        for i in &kept {
-            keep[*i] = true;
-        }
-        for (i, e) in rows.iter().enumerate().filter(|(i, _)| !keep[*i]) {
-            let before = (0..i).rev().find(|j| keep[*j]).map(|j| years[j]);
-            let after = (i + 1..years.len()).find(|j| keep[*j]).map(|j| years[j]);
-            let context = match (before, after) {
-                (Some(b), Some(a)) if b == a => format!("between {b} entries"),
-                (Some(b), Some(a)) => format!("between {b} and {a} entries"),
-                (Some(b), None) => format!("after {b} entries"),
-                (None, Some(a)) => format!("before {a} entries"),
-                (None, None) => String::new(),
-            };
-            let year = years[i];
-            let offset = e
-                .cells
+        let at = year_offset(e, year);
+        let row = rows.keep(e);
+        self.tables
+            .entry(t)
+            .or_default()
+            .push(Dated { year, at, row });
+    }
+
+    pub(crate) fn finish(self, sink: &mut Sink<'_>, rows: &Rows<'_>) {
+        for dated in self.tables.values() {
+            let years: Vec<i32> = dated.iter().map(|d| d.year).collect();
+            let distinct = years
                 .iter()
-                .find(|c| c.text.contains(&year.to_string()))
-                .map_or(e.span.start, |c| c.span.start);
-            let report = Report {
-                rule: RuleId::EntryOrder,
-                entry: e,
-                offset,
-                message: format!(
-                    "{year} entry {context} in a table otherwise sorted {}",
-                    direction.as_str()
-                ),
-                url: None,
-                fix: None,
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            if years.len() < 4 || distinct < 2 {
+                continue;
+            }
+            let newest_first = longest_monotone(&years, true);
+            let oldest_first = longest_monotone(&years, false);
+            let (kept, direction) = if newest_first.len() >= oldest_first.len() {
+                (newest_first, TableOrder::NewestFirst)
+            } else {
+                (oldest_first, TableOrder::OldestFirst)
             };
-            sink.push_in_order(report, direction);
+            let out_of_place = years.len() - kept.len();
+            if out_of_place == 0 || out_of_place * 5 > years.len() {
+                continue;
+            }
+            let mut keep = vec![false; years.len()];
+            for i in &kept {
+                keep[*i] = true;
+            }
+            for (i, d) in dated.iter().enumerate().filter(|(i, _)| !keep[*i]) {
+                let before = (0..i).rev().find(|j| keep[*j]).map(|j| years[j]);
+                let after = (i + 1..years.len()).find(|j| keep[*j]).map(|j| years[j]);
+                let context = match (before, after) {
+                    (Some(b), Some(a)) if b == a => format!("between {b} entries"),
+                    (Some(b), Some(a)) => format!("between {b} and {a} entries"),
+                    (Some(b), None) => format!("after {b} entries"),
+                    (None, Some(a)) => format!("before {a} entries"),
+                    (None, None) => String::new(),
+                };
+                let report = Report {
+                    rule: RuleId::EntryOrder,
+                    subject: rows.subject(d.row),
+                    offset: d.at,
+                    message: format!(
+                        "{} entry {context} in a table otherwise sorted {}",
+                        d.year,
+                        direction.as_str()
+                    ),
+                    url: None,
+                    fix: None,
+                };
+                sink.push_in_order(report, direction);
+            }
         }
     }
+}
+
+/// Where a row's year is written: the first cell whose text names it.
+fn year_offset(e: &Entry, year: i32) -> usize {
+    // Written into a buffer on the stack: this runs for every dated row.
+    let mut buf = [0u8; 12];
+    let len = {
+        let mut w = &mut buf[..];
+        let _ = std::io::Write::write_fmt(&mut w, format_args!("{year}"));
+        12 - w.len()
+    };
+    let digits = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+    e.cells
+        .iter()
+        .find(|c| c.text.contains(digits))
+        .map_or(e.span.start, |c| c.span.start)
 }
 
 /// Indices of a longest subsequence that is non-increasing (`newest_first`) or
