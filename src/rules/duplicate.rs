@@ -113,6 +113,21 @@ mod tests {
     use crate::rules::testing::{lint_md, rules_and_lines};
 
     #[test]
+    fn the_first_listing_is_named_by_its_rendered_title() {
+        // The first title is rendered (markup and an entity removed), so it is not a
+        // slice of the source: the rule keeps a copy of it, not a place.
+        let md = "|Title|\n|-|\n|[**Bold** &amp; *new*](https://arxiv.org/abs/2405.03162)|\n|[Plain](https://arxiv.org/abs/2405.03162)|\n|[Again](https://arxiv.org/abs/2405.03162)|\n";
+        let messages: Vec<String> = lint_md(md).into_iter().map(|f| f.message).collect();
+        assert_eq!(
+            messages,
+            [
+                "same paper (arXiv:2405.03162) as line 3 (`Bold & new`)",
+                "same paper (arXiv:2405.03162) as line 3 (`Bold & new`)"
+            ]
+        );
+    }
+
+    #[test]
     fn same_arxiv_id_in_other_forms_is_a_duplicate() {
         let md = "|Title|\n|-|\n|[A](https://arxiv.org/abs/2405.03162)|\n|[B](https://arxiv.org/pdf/2405.03162v2.pdf)|\n|[C](https://github.com/x/y) [D](https://github.com/x/y)|\n";
         let dups: Vec<_> = rules_and_lines(md)

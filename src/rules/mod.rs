@@ -20,7 +20,6 @@ mod year;
 use crate::config::Config;
 use crate::model::{Entry, Finding, Fix, RuleId, Section, Severity, TableOrder};
 use crate::source::Source;
-use std::borrow::Cow;
 
 pub use link::link_findings;
 pub use paper::{paper_findings, paper_of};
@@ -186,10 +185,7 @@ impl<'a> Linter<'a> {
             duplicate: on(RuleId::EntryDuplicate)
                 .then(|| duplicate::Duplicates::with_capacity(rows)),
             spelling: on(RuleId::VenueSpelling).then(Default::default),
-            rows: Rows {
-                rows: Vec::with_capacity(rows),
-                sections: Vec::new(),
-            },
+            rows: Rows::new(&source.text, rows),
             sink,
         }
     }
@@ -253,22 +249,44 @@ fn in_source_order(findings: &mut [Finding]) {
 }
 
 /// What the rules keep of a row that a finding made later (when its table or the
-/// file is complete) names: where it starts, its title and its section.
-struct Row<'a> {
+/// file is complete) names: where it starts, its title and its section. A long list
+/// keeps one per row, so it is small: 24 bytes, the title as a place in the source
+/// (or in [`Rows::titles`] when rendering changed it), not a `Cow` of 24 bytes.
+struct Row {
     start: usize,
-    title: Option<Cow<'a, str>>,
+    title: Title,
     /// Index into [`Rows::sections`].
     section: u32,
 }
 
+/// Where a kept row's title is: a byte range of the source or of [`Rows::titles`].
+#[derive(Clone, Copy)]
+enum Title {
+    None,
+    InSource(u32, u32),
+    Kept(u32, u32),
+}
+
 /// The rows the rules keep, each once however many rules keep it.
 struct Rows<'a> {
-    rows: Vec<Row<'a>>,
+    src: &'a str,
+    rows: Vec<Row>,
     /// The sections of the rows kept; a run of rows shares one.
     sections: Vec<Section>,
+    /// The titles that are not a slice of the source, one after another.
+    titles: String,
 }
 
 impl<'a> Rows<'a> {
+    fn new(src: &'a str, capacity: usize) -> Self {
+        Rows {
+            src,
+            rows: Vec::with_capacity(capacity),
+            sections: Vec::new(),
+            titles: String::new(),
+        }
+    }
+
     /// The index of `e`'s row, kept if it was not yet.
     fn keep(&mut self, e: &Entry<'a>) -> u32 {
         if let Some(last) = self.rows.last()
@@ -283,12 +301,36 @@ impl<'a> Rows<'a> {
         {
             self.sections.push(e.section.clone());
         }
+        let title = e.title.as_deref().map_or(Title::None, |t| self.title_of(t));
         self.rows.push(Row {
             start: e.span.start,
-            title: e.title.clone(),
+            title,
             section: (self.sections.len() - 1) as u32,
         });
         (self.rows.len() - 1) as u32
+    }
+
+    /// Where `title` is: in the source when it is a slice of it, else copied.
+    fn title_of(&mut self, title: &str) -> Title {
+        let range = |at: usize| Some((u32::try_from(at).ok()?, u32::try_from(title.len()).ok()?));
+        // A borrowed title points into the source; its offset is the difference of
+        // the two addresses.
+        let at = (title.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+        if at
+            .checked_add(title.len())
+            .is_some_and(|end| end <= self.src.len())
+            && let Some((at, len)) = range(at)
+        {
+            return Title::InSource(at, len);
+        }
+        match range(self.titles.len()) {
+            Some((at, len)) => {
+                self.titles.push_str(title);
+                Title::Kept(at, len)
+            }
+            // More than 4 GB of rewritten titles: the finding goes without one.
+            None => Title::None,
+        }
     }
 
     fn start(&self, row: u32) -> usize {
@@ -300,7 +342,12 @@ impl<'a> Rows<'a> {
     }
 
     fn title(&self, row: u32) -> Option<&str> {
-        self.rows[row as usize].title.as_deref()
+        let range = |at: u32, len: u32| at as usize..at as usize + len as usize;
+        match self.rows[row as usize].title {
+            Title::None => None,
+            Title::InSource(at, len) => self.src.get(range(at, len)),
+            Title::Kept(at, len) => self.titles.get(range(at, len)),
+        }
     }
 
     /// The row as a finding names it.
