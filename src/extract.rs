@@ -295,6 +295,10 @@ pub fn entries<'a>(src: &'a str, config: &ColumnConfig) -> Vec<Entry<'a>> {
 /// How many entries [`for_each_batch`] gathers before it hands them on.
 const BATCH: usize = 256;
 
+/// How many cells and links [`for_each_batch`] gathers before it hands them on,
+/// however few the entries: a table of thousands of columns has wide rows.
+const BATCH_PARTS: usize = 16 * 1024;
+
 /// [`entries`], handing every batch of new entries (see [`for_each_batch`]) to `batch`
 /// as they are read, so that the network stages start on a long file's first rows
 /// while the rest of it is still being parsed. Every entry is handed on exactly once.
@@ -318,8 +322,8 @@ pub fn entries_in_batches<'a>(
 
 /// Reads the file and hands its entries on in batches, in source order, keeping none
 /// of them: a batch is every entry read since the last one, once there are at least
-/// [`BATCH`] of them and no list item is open (an item is complete, and placed, only
-/// when it ends). What a caller does not keep is freed as the file is read, so a long
+/// [`BATCH`] of them (or [`BATCH_PARTS`] cells and links) and no list item is open (an
+/// item is complete, and placed, only when it ends). What a caller does not keep is freed as the file is read, so a long
 /// file is linted in the memory of one batch (`rules::Linter`).
 pub fn for_each_batch<'a>(src: &'a str, config: &ColumnConfig, batch: impl FnMut(Vec<Entry<'a>>)) {
     let mut batch = batch;
@@ -372,8 +376,9 @@ struct Extractor<'a, 'b> {
     /// The table being read: its index, columns, header size and section.
     table: Option<(usize, Columns, usize, Section)>,
     tables: usize,
-    /// Entries read and not yet handed on.
+    /// Entries read and not yet handed on, and their cells and links.
     pending: Vec<Entry<'a>>,
+    pending_parts: usize,
 }
 
 impl<'a, 'b> Extractor<'a, 'b> {
@@ -385,10 +390,12 @@ impl<'a, 'b> Extractor<'a, 'b> {
             table: None,
             tables: 0,
             pending: Vec::new(),
+            pending_parts: 0,
         }
     }
 
     fn push(&mut self, entry: Entry<'a>) {
+        self.pending_parts += entry.cells.len() + entry.links.len();
         self.pending.push(entry);
     }
 
@@ -398,6 +405,7 @@ impl<'a, 'b> Extractor<'a, 'b> {
         if self.pending.is_empty() {
             return;
         }
+        self.pending_parts = 0;
         let mut batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
         sort_by_place(&mut batch);
         (self.batch)(batch);
@@ -429,7 +437,7 @@ impl<'a> crate::parse::Reader<'a> for Extractor<'a, '_> {
     }
 
     fn settled(&mut self) {
-        if self.pending.len() >= BATCH {
+        if self.pending.len() >= BATCH || self.pending_parts >= BATCH_PARTS {
             self.hand_on();
         }
     }
@@ -598,6 +606,28 @@ mod tests {
             all.iter().map(|e| e.span.clone()).collect::<Vec<_>>()
         );
         assert_eq!(all, entries(&md, &ColumnConfig::default()));
+    }
+
+    #[test]
+    fn wide_rows_are_handed_on_before_there_are_many() {
+        let cols = 3000;
+        let mut md = String::from("|");
+        md.push_str(&vec!["c"; cols].join("|"));
+        md.push_str("|\n|");
+        md.push_str(&vec!["-"; cols].join("|"));
+        md.push_str("|\n");
+        for _ in 0..20 {
+            md.push('|');
+            md.push_str(&vec!["[x](https://e.org)"; cols].join("|"));
+            md.push_str("|\n");
+        }
+        let mut sizes = Vec::new();
+        for_each_batch(&md, &ColumnConfig::default(), |batch| {
+            sizes.push(batch.len())
+        });
+        // Three rows are 18,000 cells and links: past the limit, whatever the count.
+        assert_eq!(sizes.iter().sum::<usize>(), 20);
+        assert!(sizes.iter().all(|&n| n <= 3), "{sizes:?}");
     }
 
     #[test]
