@@ -138,6 +138,8 @@ pub struct LinkCheck<'c> {
     started: Instant,
     /// When the first request was started (the progress line's rate counts from it).
     checking: Option<Instant>,
+    /// A registry vouched for a link: it answered, so the network works.
+    vouched_any: bool,
 }
 
 impl<'c> LinkCheck<'c> {
@@ -163,6 +165,7 @@ impl<'c> LinkCheck<'c> {
             bar: None,
             started: Instant::now(),
             checking: None,
+            vouched_any: false,
         })
     }
 
@@ -298,6 +301,7 @@ impl<'c> LinkCheck<'c> {
     /// any other. If it was handed over before (the same URL elsewhere in the list,
     /// not as a paper link), the registry's word replaces what was found or counted.
     pub fn vouched(&mut self, url: String) {
+        self.vouched_any = true;
         let seen = self.seen.entry(url.clone()).or_default();
         if seen.vouched {
             return;
@@ -323,8 +327,11 @@ impl<'c> LinkCheck<'c> {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+        // Nothing answered and nothing was vouched for, yet requests failed to
+        // resolve or connect: no evidence that a link is broken, and every sign of a
+        // machine without network (however few hosts the list has).
         if let Some(checker) = &self.checker
-            && checker.probe.is_down()
+            && (checker.probe.is_down() || (checker.probe.failed_unanswered() && !self.vouched_any))
         {
             let hosts = checker.probe.failed_hosts().join(", ");
             return Err(NoNetwork { hosts }.into());

@@ -153,6 +153,14 @@ impl NetworkProbe {
         self.down.load(Ordering::SeqCst)
     }
 
+    /// Whether requests failed at the network level and none was answered: on a
+    /// list of one or two hosts the network is never declared down while the run
+    /// goes on, and this is what such a run ends with when the machine has none.
+    pub fn failed_unanswered(&self) -> bool {
+        !self.answered.load(Ordering::SeqCst)
+            && !self.failed_hosts.lock().expect("probe lock").is_empty()
+    }
+
     /// Resolves when the network is declared down (at once if it already is), so
     /// requests in flight — a connect that hangs on a dead network — are abandoned.
     async fn wait_down(&self) {
@@ -191,6 +199,9 @@ pub struct Checker {
     pub hosts_in_flight: AtomicUsize,
     /// "No network" detection.
     pub probe: NetworkProbe,
+    /// Hosts whose name did not resolve, with the outcome their URLs share: a name
+    /// is looked up once, not once per URL.
+    unresolved: Mutex<HashMap<String, String>>,
 }
 
 /// Statuses that mean "a bot is not welcome", never "broken".
@@ -232,6 +243,7 @@ impl Checker {
             hosts: Mutex::new(HashMap::new()),
             hosts_in_flight: AtomicUsize::new(0),
             probe: NetworkProbe::default(),
+            unresolved: Mutex::new(HashMap::new()),
         })
     }
 
@@ -409,6 +421,16 @@ impl Checker {
     /// no-network probe.
     async fn fetch(&self, url: &Url, logical_host: &str, get: bool) -> Result<Answer, Outcome> {
         let host_name = url.host_str().unwrap_or_default().to_string();
+        if let Some(reason) = self
+            .unresolved
+            .lock()
+            .expect("unresolved lock")
+            .get(&host_name)
+        {
+            return Err(Outcome::Gone {
+                reason: reason.clone(),
+            });
+        }
         if let Err(refusal) = self.guard.check(url).await {
             return Err(match refusal {
                 Refusal::Private(_) | Refusal::PrivateName(_) => Outcome::Skipped {
@@ -528,9 +550,14 @@ impl Checker {
                             reason: format!("connection failed: {e}"),
                         },
                         Failure::Other(e) => Outcome::Transient { reason: e },
-                        Failure::NoSuchHost(h) => Outcome::Gone {
-                            reason: format!("no such host `{h}`"),
-                        },
+                        Failure::NoSuchHost(h) => {
+                            let reason = format!("no such host `{h}`");
+                            self.unresolved
+                                .lock()
+                                .expect("unresolved lock")
+                                .insert(host_name.clone(), reason.clone());
+                            Outcome::Gone { reason }
+                        }
                         Failure::Refused => Outcome::Gone {
                             reason: "connection refused".into(),
                         },

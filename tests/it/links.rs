@@ -304,7 +304,17 @@ async fn a_refused_port_is_broken_at_once() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let urls = vec![format!("http://127.0.0.1:{port}/x")];
+    // Another host answers, so the network works and the refusal is evidence (with
+    // nothing answering at all, the run ends as "no network": see the cli tests).
+    let server = MockServer::start().await;
+    Mock::given(path("/ok"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let urls = vec![
+        format!("http://127.0.0.1:{port}/x"),
+        format!("{}/ok", server.uri()),
+    ];
     let r = check(&urls, &config()).await;
     assert_eq!(
         status(&r, &urls[0]),
@@ -658,6 +668,47 @@ mod cli {
             .unwrap();
         let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
         assert_eq!(report["summary"]["network"]["cached"], 2);
+    }
+
+    #[test]
+    fn a_list_of_one_host_with_nothing_answering_is_no_network_not_broken_links() {
+        // Too few hosts for the network to be declared down while the run goes on:
+        // at its end, requests failed and nothing answered, which is no evidence
+        // against any link.
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let mut md = String::from("| Year | Title |\n|-|-|\n");
+        for i in 1..=12 {
+            md.push_str(&format!(
+                "| 2024 | [P{i}](https://papers.example.org/{i}) |\n"
+            ));
+        }
+        std::fs::write(dir.path().join("README.md"), md).unwrap();
+        let config = format!(
+            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
+        );
+        std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
+        let out = paperlint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(
+            stderr.lines().filter(|l| l.contains("no network")).count(),
+            1,
+            "{stderr}"
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["entries"], 12);
+        assert!(
+            report["findings"].as_array().unwrap().is_empty(),
+            "{}",
+            report["findings"]
+        );
     }
 
     #[test]
