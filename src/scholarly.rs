@@ -99,9 +99,45 @@ pub fn identify(url: &str) -> Option<PaperRef> {
     paper_id(url).or_else(|| landing_page(url).map(PaperRef::Landing))
 }
 
+/// The hosts whose pages [`landing_page`] reads (after an optional `www.`, followed
+/// by `/`). Every one of its patterns names its host, so a link anywhere else skips
+/// them, and they are compiled at the first link that may match rather than at the
+/// first link of the list.
+const LANDING_HOSTS: &[&str] = &[
+    "aclanthology.org",
+    "openreview.net",
+    "openaccess.thecvf.com",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+    "proceedings.mlr.press",
+    "ecva.net",
+    "link.springer.com",
+    "ojs.aaai.org",
+    "ijcai.org",
+    "ieeexplore.ieee.org",
+];
+
+/// Whether `url` is on one of the [`LANDING_HOSTS`] (as the patterns write it: a
+/// lower-case `http(s)://`, an optional `www.`).
+fn on_landing_host(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    LANDING_HOSTS
+        .iter()
+        .any(|h| rest.strip_prefix(h).is_some_and(|r| r.starts_with('/')))
+}
+
 /// The landing page (with `citation_*` tags) for a proceedings URL, PDF links mapped
 /// to their page.
 pub fn landing_page(url: &str) -> Option<String> {
+    if !on_landing_host(url) {
+        return None;
+    }
     static ACL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^https?://(?:www\.)?aclanthology\.org/((?:\d{4}\.[a-z0-9-]+\.\d+)|(?:[A-Z]\d{2}-\d{4}))(?:\.pdf|/)?$").unwrap()
     });
@@ -461,8 +497,10 @@ fn authority_host(url: &str) -> Option<&str> {
 /// The host of an `http://` or `https://` URL that the URL parser would accept with
 /// that very host (up to letter case): a plain ASCII domain name whose last label is
 /// not a number (that would be read as an IPv4 address), no IDNA label, no stray
-/// characters, and a valid port if any. `None` means "ask the parser"; most links of
-/// a list take this path and skip a full parse.
+/// characters, or an IPv4 address written as the parser writes it
+/// ([`canonical_ipv4`]); and a valid port if any. `None` means "ask the parser"; most
+/// links of a list take this path and skip a full parse (several thousand
+/// instructions each, mostly the IDNA mapping of the host).
 fn plain_http_host(url: &str) -> Option<&str> {
     let scheme = scheme_of(url)?;
     if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
@@ -484,7 +522,7 @@ fn plain_http_host(url: &str) -> Option<&str> {
         }
         previous = b;
     }
-    if !letter_in_label {
+    if !letter_in_label && !canonical_ipv4(host) {
         return None;
     }
     // After the host: nothing, a path/query/fragment, or `:port` (digits, at most 65535).
@@ -499,6 +537,29 @@ fn plain_http_host(url: &str) -> Option<&str> {
         return None;
     }
     Some(host)
+}
+
+/// Whether `host` is an IPv4 address as the URL parser writes one: four decimal
+/// numbers up to 255, none with a leading zero (the parser reads `010` as octal and
+/// `127.1` as `127.0.0.1`, so those are left to it).
+fn canonical_ipv4(host: &str) -> bool {
+    let mut parts = 0;
+    for part in host.split('.') {
+        parts += 1;
+        let number = match part.as_bytes() {
+            [b'0'] => true,
+            [b'1'..=b'9', rest @ ..] => {
+                rest.len() <= 2
+                    && rest.iter().all(u8::is_ascii_digit)
+                    && part.parse::<u16>().is_ok_and(|n| n <= 255)
+            }
+            _ => false,
+        };
+        if !number || parts > 4 {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// Whether `haystack` contains `needle` (ASCII, lower case) in any letter case.
@@ -584,6 +645,7 @@ mod tests {
     fn normalising_without_the_parser_agrees_with_it() {
         let hosts = [
             "https://example.org",
+            "http://127.0.1.10:41687",
             "http://WWW.Example.ORG",
             "https://www.www.example.org:443",
             "http://example.org:8080",
@@ -644,7 +706,9 @@ mod tests {
         for url in [
             "https://xn--bcher-kva.example/x",
             "https://bücher.example/x",
-            "http://1.2.3.4/x",
+            "http://1.2.3.010/x",
+            "http://127.1/x",
+            "http://0x7f.0.0.1/x",
         ] {
             assert_eq!(normalized_plain(url), None, "{url}");
         }
@@ -661,6 +725,16 @@ mod tests {
             "http://a.com:12ab/x",
             "http://127.1/x",
             "http://1.2.3.4",
+            "http://1.2.3.4:8080/x",
+            "http://0.0.0.0/",
+            "http://255.255.255.255/",
+            "http://256.1.1.1/",
+            "http://1.2.3.04/",
+            "http://1.2.3.4.5/",
+            "http://1.2.3/",
+            "http://1.2.3.4./",
+            "http://0x7f.0.0.1/",
+            "http://1.2.3.-4/",
             "https://example.com./x",
             "https://xn--nxasmq6b.com/",
             "https://exa%41mple.com/",
@@ -685,6 +759,13 @@ mod tests {
         );
         assert_eq!(plain_http_host("http://a.com:99999/x"), None);
         assert_eq!(plain_http_host("http://127.1/x"), None);
+        assert_eq!(
+            plain_http_host("http://127.0.1.10:41687/paper/1"),
+            Some("127.0.1.10")
+        );
+        for rewritten in ["010.1.1.1", "1.2.3.256", "1.2.3", "1.2.3.4.5", "0x7f.0.0.1"] {
+            assert!(!canonical_ipv4(rewritten), "{rewritten}");
+        }
         assert_eq!(
             host("HTTPS://WWW.Example.COM/x").as_deref(),
             Some("example.com")
@@ -826,6 +907,10 @@ mod tests {
                 "https://www.ecva.net/papers/eccv_2022/papers_ECCV/html/1234_ECCV_2022_paper.php",
                 Some(PaperRef::Landing("https://www.ecva.net/papers/eccv_2022/papers_ECCV/html/1234_ECCV_2022_paper.php".into())),
             ),
+            ("https://papers.nips.cc/paper_files/paper/2020/file/1457c0d6bfcb4967418bfb8ac142f64a-Paper.pdf", Some(PaperRef::Landing("https://papers.nips.cc/paper_files/paper/2020/hash/1457c0d6bfcb4967418bfb8ac142f64a-Abstract.html".into()))),
+            ("https://link.springer.com/chapter/abc-def", Some(PaperRef::Landing("https://link.springer.com/chapter/abc-def".into()))),
+            ("https://aclanthology.org.evil.example/2022.emnlp-main.256.pdf", None),
+            ("http://127.0.1.10:41687/paper/0", None),
             ("https://ojs.aaai.org/index.php/AAAI/article/view/29012", Some(PaperRef::Landing("https://ojs.aaai.org/index.php/AAAI/article/view/29012".into()))),
             ("https://ojs.aaai.org/index.php/AAAI/article/download/29012/30917", Some(PaperRef::Landing("https://ojs.aaai.org/index.php/AAAI/article/view/29012".into()))),
             ("https://www.ijcai.org/proceedings/2019/0509.pdf", Some(PaperRef::Landing("https://www.ijcai.org/proceedings/2019/509".into()))),

@@ -26,7 +26,14 @@
 //! loaded by other work slows both alike; the ratios are medians of the per-round
 //! ratios. `PAPERLINT_BASELINE=path/to/old/paperlint` adds an earlier build as a third
 //! contender (before/after comparisons); `LYCHEE=path` picks the lychee binary
-//! (default: `lychee` on PATH; without it only paperlint runs).
+//! (default: `lychee` on PATH; without it only paperlint runs); `COMPARE_EACH=1`
+//! prints every run's time and notes on stderr as it ends.
+//!
+//! The link workloads' notes say what the servers saw: when the first request
+//! arrived, how long the client took to send every connection's first request, the
+//! servers' own delay beyond the set latency (timer granularity, waiting for a core:
+//! both tools pay it) and the client's turnaround (from an answer to the next request
+//! on the same connection), as means.
 
 mod lists;
 mod measure;
@@ -486,10 +493,23 @@ fn run_case(case: &Case) {
                         after.as_millis()
                     ));
                 }
+                if let (Some(over), Some(turn), Some(filled)) =
+                    (counts.overshoot, counts.turnaround, counts.filled_in)
+                {
+                    notes[i].push_str(&format!(
+                        ", every connection's first request within {} ms, server latency +{:.2} ms, client turnaround {:.2} ms (means)",
+                        filled.as_millis(),
+                        over.as_secs_f64() * 1e3,
+                        turn.as_secs_f64() * 1e3
+                    ));
+                }
                 let rejected = counts.rejected;
                 if rejected > 0 {
                     notes[i].push_str(&format!(", {rejected} answered 429"));
                 }
+            }
+            if std::env::var_os("COMPARE_EACH").is_some() {
+                eprintln!("{} {:.3} {}", c.label, sample.wall.as_secs_f64(), notes[i]);
             }
             samples[i].push(sample);
         }

@@ -41,9 +41,56 @@ struct State {
     first: Arc<Mutex<Option<Instant>>>,
     last: Arc<Mutex<Option<Instant>>>,
     window: Mutex<VecDeque<Instant>>,
+    timing: Arc<Mutex<Timing>>,
+}
+
+/// Where a run's time went, as the servers saw it (sums in seconds, for means).
+#[derive(Default, Clone, Copy)]
+struct Timing {
+    /// Requests answered.
+    answered: usize,
+    /// Time from a request's arrival to its answer beyond the policy's latency:
+    /// the servers' own delay (timer granularity, waiting for a core).
+    overshoot: f64,
+    /// Requests that followed an earlier answer on the same connection.
+    followed: usize,
+    /// Time from an answer to the next request on the same connection: how long
+    /// the client took to take the answer in and send its next request.
+    turnaround: f64,
+    /// The first and the last arrival of a connection's first request: how long the
+    /// client took to fill its slots.
+    opened: Option<(Instant, Instant)>,
 }
 
 impl State {
+    /// Answers one request that arrived at `arrived`, on a connection whose previous
+    /// answer went out at `previous`; returns the answer and when it went out.
+    async fn answer_timed(
+        &self,
+        arrived: Instant,
+        previous: Option<Instant>,
+    ) -> (Response<Empty<Bytes>>, Instant) {
+        let response = self.answer().await;
+        let answered = Instant::now();
+        let latency = match self.policy {
+            Policy::Latency(delay) => delay,
+            _ => Duration::ZERO,
+        };
+        let mut timing = self.timing.lock().expect("timing lock");
+        timing.answered += 1;
+        timing.overshoot += (answered - arrived).saturating_sub(latency).as_secs_f64();
+        if let Some(previous) = previous {
+            timing.followed += 1;
+            timing.turnaround += arrived.saturating_duration_since(previous).as_secs_f64();
+        } else {
+            timing.opened = Some(match timing.opened {
+                None => (arrived, arrived),
+                Some((first, last)) => (first.min(arrived), last.max(arrived)),
+            });
+        }
+        (response, answered)
+    }
+
     async fn answer(&self) -> Response<Empty<Bytes>> {
         if self.requests.fetch_add(1, Ordering::Relaxed) == 0 {
             let mut first = self.first.lock().expect("first lock");
@@ -98,6 +145,13 @@ pub struct Counts {
     pub first: Option<Instant>,
     /// When the last answer was sent.
     pub last: Option<Instant>,
+    /// Mean time an answer took beyond the policy's latency (the servers' share).
+    pub overshoot: Option<Duration>,
+    /// Mean time from an answer to the next request on the same connection (the
+    /// client's share of every round trip after the first).
+    pub turnaround: Option<Duration>,
+    /// From the first connection's first request to the last connection's.
+    pub filled_in: Option<Duration>,
 }
 
 /// A set of hosts with one policy; the listeners stop when it is dropped.
@@ -109,6 +163,7 @@ pub struct Farm {
     last: Arc<Mutex<Option<Instant>>>,
     /// Each host's state, to start every run with an empty rate window.
     states: Vec<Arc<State>>,
+    timing: Arc<Mutex<Timing>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -132,6 +187,7 @@ impl Farm {
         let rejected = Arc::new(AtomicUsize::new(0));
         let first = Arc::new(Mutex::new(None));
         let last = Arc::new(Mutex::new(None));
+        let timing = Arc::new(Mutex::new(Timing::default()));
         let mut addrs = Vec::new();
         let mut states = Vec::new();
         let mut tasks = Vec::new();
@@ -147,6 +203,7 @@ impl Farm {
                 first: first.clone(),
                 last: last.clone(),
                 window: Mutex::new(VecDeque::new()),
+                timing: timing.clone(),
             });
             states.push(state.clone());
             tasks.push(runtime.spawn(accept(listener, state)));
@@ -158,6 +215,7 @@ impl Farm {
             first,
             last,
             states,
+            timing,
             tasks,
         }
     }
@@ -175,7 +233,12 @@ impl Farm {
         for state in &self.states {
             state.window.lock().expect("window lock").clear();
         }
+        let timing = std::mem::take(&mut *self.timing.lock().expect("timing lock"));
+        let mean = |sum: f64, n: usize| (n > 0).then(|| Duration::from_secs_f64(sum / n as f64));
         Counts {
+            overshoot: mean(timing.overshoot, timing.answered),
+            turnaround: mean(timing.turnaround, timing.followed),
+            filled_in: timing.opened.map(|(first, last)| last - first),
             requests: self.requests.swap(0, Ordering::Relaxed),
             rejected: self.rejected.swap(0, Ordering::Relaxed),
             first: self.first.lock().expect("first lock").take(),
@@ -192,9 +255,19 @@ async fn accept(listener: TcpListener, state: Arc<State>) {
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         tokio::spawn(async move {
+            // When this connection's last answer went out (hyper serves one request of
+            // a connection at a time).
+            let previous: Arc<Mutex<Option<Instant>>> = Arc::default();
             let service = service_fn(move |_: Request<Incoming>| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(state.answer().await) }
+                let previous = previous.clone();
+                async move {
+                    let arrived = Instant::now();
+                    let before = previous.lock().expect("connection lock").take();
+                    let (response, answered) = state.answer_timed(arrived, before).await;
+                    *previous.lock().expect("connection lock") = Some(answered);
+                    Ok::<_, Infallible>(response)
+                }
             });
             let _ = http1::Builder::new()
                 .keep_alive(true)

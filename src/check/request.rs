@@ -10,6 +10,7 @@ use crate::net::{self, Budget, GiveUp, Host, RateLimit};
 use regex::Regex;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -307,7 +308,9 @@ impl Checker {
             };
         };
         let mut hops = Vec::new();
-        let mut seen = HashSet::from([logical.to_string()]);
+        // The addresses of the chain, for loop detection: filled at the first
+        // redirect, so a URL that answers directly allocates nothing for it.
+        let mut seen: HashSet<String> = HashSet::new();
         loop {
             if self.probe.is_down() {
                 return Outcome::Skipped {
@@ -316,8 +319,8 @@ impl Checker {
             }
             // Parsed once: only a remapped URL is a new one.
             let request = match self.remapped(logical.as_str()).map(|u| Url::parse(&u)) {
-                None => logical.clone(),
-                Some(Ok(request)) => request,
+                None => Cow::Borrowed(&logical),
+                Some(Ok(request)) => Cow::Owned(request),
                 Some(Err(_)) => {
                     return Outcome::Skipped {
                         reason: "remapped URL is not valid".into(),
@@ -357,6 +360,9 @@ impl Checker {
                         ),
                     };
                 }
+                if seen.is_empty() {
+                    seen.insert(logical.to_string());
+                }
                 if !seen.insert(next.to_string()) {
                     let chain: Vec<&str> = std::iter::once(original)
                         .chain(hops.iter().map(|h| h.to.as_str()))
@@ -373,11 +379,10 @@ impl Checker {
                 logical = next;
                 continue;
             }
-            let host = request.host_str().unwrap_or_default().to_string();
             if keep_body && answer.code.is_success() {
                 *body = Some(answer.body.clone());
             }
-            return self.classify(&host, answer, hops);
+            return self.classify(request.host_str().unwrap_or_default(), answer, hops);
         }
     }
 
@@ -647,7 +652,8 @@ impl Checker {
             .await
             .map_err(|e| Failure::from_reqwest(&e))?;
         let code = response.status();
-        let headers = response.headers().clone();
+        // Taken, not copied: the body is read without them.
+        let headers = std::mem::take(response.headers_mut());
         let mut body = Vec::new();
         if method == Method::GET {
             // Read a bounded prefix only: an endless or huge body is cut off here.
