@@ -117,9 +117,10 @@ struct Seen {
 type Checked = (String, Outcome, Option<Vec<u8>>, bool);
 
 /// A link check that takes URLs while it runs: each distinct URL is looked up in the
-/// cache, or its request starts at once, so the first requests leave while the rest
-/// of the list is still being read, and a registry's verdict can release the links it
-/// did not vouch for later. [`LinkCheck::next`] consumes one result (progress, failure
+/// cache, or its request starts at once (or as soon as the window of tasks has room,
+/// see [`Waiting`]), so the first requests leave while the rest of the list is still
+/// being read, and a registry's verdict can release the links it did not vouch for
+/// later. [`LinkCheck::next`] consumes one result (progress, failure
 /// history, statistics); [`LinkCheck::finish`] waits for the rest.
 pub struct LinkCheck<'c> {
     config: &'c NetworkConfig,
@@ -132,6 +133,8 @@ pub struct LinkCheck<'c> {
     checker: Option<Arc<Checker>>,
     seen: HashMap<String, Seen>,
     tasks: tokio::task::JoinSet<Checked>,
+    /// URLs waiting for a task, by host (see [`Waiting`]).
+    waiting: Waiting,
     run: LinkRun,
     progress: bool,
     bar: Option<ProgressBar>,
@@ -160,6 +163,7 @@ impl<'c> LinkCheck<'c> {
             checker: None,
             seen: HashMap::new(),
             tasks: tokio::task::JoinSet::new(),
+            waiting: Waiting::new(config),
             run: LinkRun::default(),
             progress,
             bar: None,
@@ -243,18 +247,29 @@ impl<'c> LinkCheck<'c> {
             bar.inc_length(1);
             bar.set_message(reading(&checker, checking, bar).line());
         }
-        let deadline = self.budget.deadline;
-        self.tasks.spawn(async move {
-            let checked = checker.check_keeping_body(&url, keep_body);
-            let (outcome, body) = tokio::time::timeout_at(deadline, checked)
-                .await
-                .unwrap_or_else(|_| {
-                    let reason = "not checked within network.run_budget".to_string();
-                    (Outcome::Blocked { reason }, None)
-                });
-            (url, outcome, body, keep_body)
-        });
+        self.waiting.push(url, keep_body);
+        self.spawn_waiting(&checker);
         Ok(())
+    }
+
+    /// Starts tasks for waiting URLs while the window has room.
+    fn spawn_waiting(&mut self, checker: &Arc<Checker>) {
+        while self.tasks.len() < self.waiting.window
+            && let Some((url, keep_body)) = self.waiting.pop()
+        {
+            let checker = checker.clone();
+            let deadline = self.budget.deadline;
+            self.tasks.spawn(async move {
+                let checked = checker.check_keeping_body(&url, keep_body);
+                let (outcome, body) = tokio::time::timeout_at(deadline, checked)
+                    .await
+                    .unwrap_or_else(|_| {
+                        let reason = "not checked within network.run_budget".to_string();
+                        (Outcome::Blocked { reason }, None)
+                    });
+                (url, outcome, body, keep_body)
+            });
+        }
     }
 
     /// Whether requests are still out.
@@ -268,6 +283,10 @@ impl<'c> LinkCheck<'c> {
             return Ok(false);
         };
         let (url, outcome, body, keep_body) = joined?;
+        self.waiting.done(&url);
+        if let Some(checker) = self.checker.clone() {
+            self.spawn_waiting(&checker);
+        }
         if let (Some(bar), Some(checker), Some(checking)) =
             (&self.bar, &self.checker, self.checking)
         {
@@ -355,6 +374,98 @@ impl<'c> LinkCheck<'c> {
 }
 
 /// The progress line now.
+/// The URLs handed over and not yet given a task. A task per URL at once would
+/// cost a few kilobytes per URL (a list of 300,000 links: close to a gigabyte); a URL
+/// waiting costs its string. Tasks are started within a window (four times the global
+/// limit), at most twice a host's limit for any one host so that a host with
+/// thousands of links never fills the window while other hosts' links wait; hosts
+/// take turns, each host's URLs in the order given.
+struct Waiting {
+    /// Tasks out at once.
+    window: usize,
+    /// Tasks out at once for one host.
+    per_host: usize,
+    hosts: HashMap<String, HostQueue>,
+    /// Hosts with URLs waiting and room for a task, in turn.
+    ready: std::collections::VecDeque<String>,
+}
+
+#[derive(Default)]
+struct HostQueue {
+    urls: std::collections::VecDeque<(String, bool)>,
+    running: usize,
+    /// Whether the host is in `ready`.
+    ready: bool,
+}
+
+impl Waiting {
+    fn new(config: &NetworkConfig) -> Self {
+        let host_limit = config
+            .hosts
+            .values()
+            .filter_map(|h| h.concurrency)
+            .chain([config.host_concurrency])
+            .max()
+            .unwrap_or(1);
+        let per_host = 2 * host_limit.max(1);
+        Waiting {
+            window: (4 * config.concurrency.max(1)).max(per_host),
+            per_host,
+            hosts: HashMap::new(),
+            ready: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn push(&mut self, url: String, keep_body: bool) {
+        let host = host_key(&url).to_string();
+        let queue = self.hosts.entry(host.clone()).or_default();
+        queue.urls.push_back((url, keep_body));
+        if !queue.ready && queue.running < self.per_host {
+            queue.ready = true;
+            self.ready.push_back(host);
+        }
+    }
+
+    /// The next URL to start, its host's task counted.
+    fn pop(&mut self) -> Option<(String, bool)> {
+        let host = self.ready.pop_front()?;
+        let queue = self.hosts.get_mut(&host)?;
+        let next = queue.urls.pop_front();
+        if next.is_some() {
+            queue.running += 1;
+        }
+        if !queue.urls.is_empty() && queue.running < self.per_host {
+            self.ready.push_back(host);
+        } else {
+            queue.ready = false;
+        }
+        next.or_else(|| self.pop())
+    }
+
+    /// A task of `url`'s host has ended.
+    fn done(&mut self, url: &str) {
+        let host = host_key(url);
+        let Some(queue) = self.hosts.get_mut(host) else {
+            return;
+        };
+        queue.running = queue.running.saturating_sub(1);
+        if !queue.ready && !queue.urls.is_empty() {
+            queue.ready = true;
+            self.ready.push_back(host.to_string());
+        } else if queue.running == 0 && queue.urls.is_empty() {
+            self.hosts.remove(host);
+        }
+    }
+}
+
+/// The authority of a URL as written (`https://host:port/...` → `host:port`), lower
+/// case not needed: it only groups a list's URLs by host.
+fn host_key(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    &rest[..end]
+}
+
 fn reading(checker: &Checker, checking: Instant, bar: &ProgressBar) -> progress::Reading {
     progress::Reading {
         done: bar.position(),
@@ -410,4 +521,50 @@ fn remember(
         },
     );
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Waiting, host_key};
+    use crate::config::NetworkConfig;
+
+    fn waiting(window: usize, per_host: usize) -> Waiting {
+        let mut w = Waiting::new(&NetworkConfig::default());
+        w.window = window;
+        w.per_host = per_host;
+        w
+    }
+
+    #[test]
+    fn hosts_take_turns_and_none_holds_more_than_its_share() {
+        let mut w = waiting(10, 2);
+        for i in 0..100 {
+            w.push(format!("https://a.org/{i}"), false);
+        }
+        w.push("https://b.org/1".into(), false);
+        w.push("https://b.org/2".into(), true);
+        w.push("https://b.org/3".into(), false);
+        let mut started: Vec<String> = std::iter::from_fn(|| w.pop().map(|(u, _)| u)).collect();
+        // Two of each host, in turns; the rest waits for a task of its host to end.
+        assert_eq!(
+            started,
+            [
+                "https://a.org/0",
+                "https://b.org/1",
+                "https://a.org/1",
+                "https://b.org/2"
+            ]
+        );
+        w.done("https://b.org/1");
+        w.done("https://a.org/0");
+        started.clear();
+        started.extend(std::iter::from_fn(|| w.pop().map(|(u, _)| u)));
+        assert_eq!(started, ["https://b.org/3", "https://a.org/2"]);
+        // A host with nothing left and nothing running is forgotten.
+        w.done("https://b.org/2");
+        w.done("https://b.org/3");
+        assert!(!w.hosts.contains_key("b.org"));
+        assert_eq!(host_key("http://h.org:8080?q#f"), "h.org:8080");
+        assert_eq!(host_key("https://h.org"), "h.org");
+    }
 }
