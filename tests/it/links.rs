@@ -670,22 +670,14 @@ mod cli {
         assert_eq!(report["summary"]["network"]["cached"], 2);
     }
 
-    #[test]
-    fn a_list_of_one_host_with_nothing_answering_is_no_network_not_broken_links() {
-        // Too few hosts for the network to be declared down while the run goes on:
-        // at its end, requests failed and nothing answered, which is no evidence
-        // against any link.
+    /// Checks `readme` with every host remapped to a closed loopback port (nothing
+    /// answers); asserts the one "no network" line and exit 2, returns the report.
+    fn check_with_nothing_answering(readme: &str) -> serde_json::Value {
         let dir = tempfile::tempdir().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         drop(listener);
-        let mut md = String::from("| Year | Title |\n|-|-|\n");
-        for i in 1..=12 {
-            md.push_str(&format!(
-                "| 2024 | [P{i}](https://papers.example.org/{i}) |\n"
-            ));
-        }
-        std::fs::write(dir.path().join("README.md"), md).unwrap();
+        std::fs::write(dir.path().join("README.md"), readme).unwrap();
         let config = format!(
             "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
         );
@@ -702,7 +694,22 @@ mod cli {
             1,
             "{stderr}"
         );
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(stderr.contains("--offline"));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    #[test]
+    fn a_list_of_one_host_with_nothing_answering_is_no_network_not_broken_links() {
+        // Too few hosts for the network to be declared down while the run goes on:
+        // at its end, requests failed and nothing answered, which is no evidence
+        // against any link.
+        let mut md = String::from("| Year | Title |\n|-|-|\n");
+        for i in 1..=12 {
+            md.push_str(&format!(
+                "| 2024 | [P{i}](https://papers.example.org/{i}) |\n"
+            ));
+        }
+        let report = check_with_nothing_answering(&md);
         assert_eq!(report["summary"]["entries"], 12);
         assert!(
             report["findings"].as_array().unwrap().is_empty(),
@@ -713,29 +720,8 @@ mod cli {
 
     #[test]
     fn no_network_is_one_error_and_the_offline_report_is_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        std::fs::copy(crate::cli::example(), dir.path().join("README.md")).unwrap();
-        let config = format!(
-            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
-        );
-        std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
-        let out = paperlint()
-            .current_dir(dir.path())
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            stderr.lines().filter(|l| l.contains("no network")).count(),
-            1,
-            "{stderr}"
-        );
-        assert!(stderr.contains("--offline"));
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let example = std::fs::read_to_string(crate::cli::example()).unwrap();
+        let report = check_with_nothing_answering(&example);
         let rules: Vec<&str> = report["findings"]
             .as_array()
             .unwrap()
