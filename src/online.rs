@@ -131,6 +131,11 @@ pub fn bring_up(
     // the closing of every pooled connection, must not hold up the report.
     runtime.shutdown_background();
     let online = online?;
+    // Handshakes failed for want of root certificates: the run's https answers are
+    // not verdicts (as when the client could not be built at all).
+    if let Some(reason) = crate::net::tls::unreadable_roots() {
+        anyhow::bail!("{reason}");
+    }
     if let Some(path) = &cache_path
         && let Err(e) = cache.save(path)
     {

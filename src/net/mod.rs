@@ -2,7 +2,8 @@
 //! builder and User-Agent ([`client_builder`], [`user_agent`]), the one reader of
 //! rate-limit headers ([`ratelimit`]), the address guard of every client and every
 //! redirect hop ([`guard`], with the resolver that refuses private addresses in
-//! [`resolve`]) and per-host pacing within the run's time budget ([`host`]). The
+//! [`resolve`]), the TLS settings with the system's roots read once ([`tls`]) and
+//! per-host pacing within the run's time budget ([`host`]). The
 //! stages (`check`, `metadata`, `github`) build on these and never on each other's
 //! internals.
 
@@ -10,6 +11,7 @@ pub mod guard;
 pub mod host;
 pub mod ratelimit;
 pub mod resolve;
+pub mod tls;
 
 pub use guard::Guard;
 pub use host::{Budget, GiveUp, Host};
@@ -32,11 +34,14 @@ pub fn user_agent(custom: &str, mailto: &str) -> String {
     agent
 }
 
-/// The HTTP client builder every stage starts from: the User-Agent set, rustls, no
-/// other policy (each stage adds its timeouts, redirects and resolver).
+/// The HTTP client builder every stage starts from: the User-Agent set, rustls with
+/// the system's roots read once per process, when first needed ([`tls`]), no other
+/// policy (each stage adds its timeouts, redirects and resolver).
 pub fn client_builder(user_agent: &str) -> reqwest::ClientBuilder {
     install_crypto_provider();
-    reqwest::Client::builder().user_agent(user_agent)
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .tls_backend_preconfigured(tls::client_config())
 }
 
 /// A client builder under `guard`: names resolve through it, redirects are not

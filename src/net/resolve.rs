@@ -63,6 +63,9 @@ pub struct GuardedResolver {
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
+        // A connection to a name is coming, perhaps a TLS one: its roots are read
+        // while the name is looked up.
+        super::tls::read_roots_in_background();
         let host = name.as_str().to_string();
         let allow = self.allow_private || self.trusted.contains(&host.to_lowercase());
         Box::pin(async move {
