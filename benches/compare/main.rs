@@ -497,7 +497,8 @@ fn run_case(case: &Case) {
                     (counts.overshoot, counts.turnaround, counts.filled_in)
                 {
                     notes[i].push_str(&format!(
-                        ", every connection's first request within {} ms, server latency +{:.2} ms, client turnaround {:.2} ms (means)",
+                        ", {} connections' first requests within {} ms, server latency +{:.2} ms, client turnaround {:.2} ms (means)",
+                        counts.connections,
                         filled.as_millis(),
                         over.as_secs_f64() * 1e3,
                         turn.as_secs_f64() * 1e3

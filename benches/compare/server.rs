@@ -60,6 +60,8 @@ struct Timing {
     /// The first and the last arrival of a connection's first request: how long the
     /// client took to fill its slots.
     opened: Option<(Instant, Instant)>,
+    /// Connections that sent a request.
+    connections: usize,
 }
 
 impl State {
@@ -83,6 +85,7 @@ impl State {
             timing.followed += 1;
             timing.turnaround += arrived.saturating_duration_since(previous).as_secs_f64();
         } else {
+            timing.connections += 1;
             timing.opened = Some(match timing.opened {
                 None => (arrived, arrived),
                 Some((first, last)) => (first.min(arrived), last.max(arrived)),
@@ -152,6 +155,8 @@ pub struct Counts {
     pub turnaround: Option<Duration>,
     /// From the first connection's first request to the last connection's.
     pub filled_in: Option<Duration>,
+    /// Connections that sent a request.
+    pub connections: usize,
 }
 
 /// A set of hosts with one policy; the listeners stop when it is dropped.
@@ -239,6 +244,7 @@ impl Farm {
             overshoot: mean(timing.overshoot, timing.answered),
             turnaround: mean(timing.turnaround, timing.followed),
             filled_in: timing.opened.map(|(first, last)| last - first),
+            connections: timing.connections,
             requests: self.requests.swap(0, Ordering::Relaxed),
             rejected: self.rejected.swap(0, Ordering::Relaxed),
             first: self.first.lock().expect("first lock").take(),
