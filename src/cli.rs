@@ -347,14 +347,21 @@ fn add_excludes(config: &mut Config, exclude: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads every path; unreadable ones are reported on stderr and counted.
-fn load_sources(setup: &Setup) -> (Vec<Source>, usize) {
-    // The venue model (about sixty regexes to compile) is needed by extraction and the
-    // rules. Built on its own thread while the files are read and parsed, it is ready
-    // when they first ask instead of holding every parsing thread up at that moment.
-    std::thread::spawn(|| {
-        crate::venue::VenueModel::builtin();
-    });
+/// Reads every path; unreadable ones are reported on stderr and counted. With
+/// `warm_venues`, the venue model is built meanwhile.
+fn load_sources(setup: &Setup, warm_venues: bool) -> (Vec<Source>, usize) {
+    // The venue model (about sixty regexes to compile, a quarter of the instructions
+    // of checking 2,000 links) is needed by extraction (bullets) and the rules (a
+    // venue spelled two ways, the network findings). Offline, it is built on its own
+    // thread while the files are read and parsed, so that it is ready when they first
+    // ask. Online, that thread would take a core from the first requests, and a list
+    // without bullets or venue cells never needs the model: it is built when first
+    // asked for.
+    if warm_venues {
+        std::thread::spawn(|| {
+            crate::venue::VenueModel::builtin();
+        });
+    }
     let mut sources = Vec::new();
     let mut failed = 0;
     for path in &setup.paths {
@@ -646,7 +653,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     if args.github {
         setup.config = trusted_config(setup.config, &args.common)?;
     }
-    let (loaded, unread) = load_sources(&setup);
+    let (loaded, unread) = load_sources(&setup, args.offline);
     let Gathered {
         mut files,
         entries,
@@ -746,7 +753,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let (loaded, unread) = load_sources(&setup);
+    let (loaded, unread) = load_sources(&setup, true);
     let Gathered {
         files, mut failed, ..
     } = gather(&setup.config, &loaded, args.offline, args.quiet, true);
@@ -860,7 +867,7 @@ fn github_side(
 
 fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
     let setup = load_config(&args.common)?;
-    let (sources, mut failed) = load_sources(&setup);
+    let (sources, mut failed) = load_sources(&setup, !args.resolve);
     let config = setup.config;
     if sources.is_empty() && failed > 0 {
         return Ok(exit::TROUBLE);

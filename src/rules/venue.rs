@@ -97,17 +97,9 @@ impl<'a> Spelling<'a> {
 
     pub(crate) fn finish(self, sink: &mut Sink<'_>, rows: &Rows<'_>) {
         let groups = self.groups;
-        let preferred: Vec<String> = PREFERRED
-            .iter()
-            .map(|s| s.to_string())
-            .chain(
-                crate::venue::VenueModel::builtin()
-                    .venues()
-                    .iter()
-                    .map(|v| v.acronym.clone()),
-            )
-            .chain(sink.config.venues.preferred.iter().cloned())
-            .collect();
+        // Made at the first venue written two ways: a list without one (most lists,
+        // and every list without a venue column) never builds the venue model here.
+        let mut preferred: Option<Vec<String>> = None;
         let everywhere = sink.config.venues.prefer_everywhere;
         for (k, uses) in groups {
             let mut counts: Vec<(&str, usize)> = Vec::new();
@@ -120,6 +112,19 @@ impl<'a> Spelling<'a> {
             if counts.len() < 2 {
                 continue;
             }
+            let preferred = preferred.get_or_insert_with(|| {
+                PREFERRED
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain(
+                        crate::venue::VenueModel::builtin()
+                            .venues()
+                            .iter()
+                            .map(|v| v.acronym.clone()),
+                    )
+                    .chain(sink.config.venues.preferred.iter().cloned())
+                    .collect()
+            });
             counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
             let most = counts[0].1;
             let leaders: Vec<&str> = counts
