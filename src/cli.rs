@@ -1,5 +1,5 @@
 //! The command line: `check`, `fix`, `entries`, `rules`, `init`, `completions` and
-//! `man`. [`run`] returns the exit code; errors that stop a file are printed as one
+//! `man`. `run` returns the exit code; errors that stop a file are printed as one
 //! line each and make the code 2. A reader that goes away (`paperlint entries | head`)
 //! ends the run quietly with exit 0, as it does for other Unix tools.
 

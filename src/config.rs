@@ -282,7 +282,7 @@ pub enum VenueEntryKind {
 pub struct VenueEntry {
     /// What kind of venue it is.
     pub kind: VenueEntryKind,
-    /// Long names, found anywhere in a venue string ("Proceedings of the … <name>").
+    /// Long names, found anywhere in a venue string ("Proceedings of the … `<name>`").
     pub names: Vec<String>,
     /// Other spellings, matched as a whole.
     pub aliases: Vec<String>,

@@ -322,9 +322,10 @@ pub fn entries_in_batches<'a>(
 
 /// Reads the file and hands its entries on in batches, in source order, keeping none
 /// of them: a batch is every entry read since the last one, once there are at least
-/// [`BATCH`] of them (or [`BATCH_PARTS`] cells and links) and no list item is open (an
-/// item is complete, and placed, only when it ends). What a caller does not keep is freed as the file is read, so a long
-/// file is linted in the memory of one batch (`rules::Linter`).
+/// `BATCH` (256) of them or `BATCH_PARTS` (16,384) cells and links, and no list item
+/// is open (an item is complete, and placed, only when it ends). What a caller does
+/// not keep is freed as the file is read, so a long file is linted in the memory of
+/// one batch (`rules::Linter`).
 pub fn for_each_batch<'a>(src: &'a str, config: &ColumnConfig, batch: impl FnMut(Vec<Entry<'a>>)) {
     let mut batch = batch;
     let mut extractor = Extractor::new(src, config, &mut batch);

@@ -118,7 +118,7 @@ type Checked = (String, Outcome, Option<Vec<u8>>, bool);
 
 /// A link check that takes URLs while it runs: each distinct URL is looked up in the
 /// cache, or its request starts at once (or as soon as the window of tasks has room,
-/// see [`Waiting`]), so the first requests leave while the rest of the list is still
+/// see `Waiting`), so the first requests leave while the rest of the list is still
 /// being read, and a registry's verdict can release the links it did not vouch for
 /// later. [`LinkCheck::next`] consumes one result (progress, failure
 /// history, statistics); [`LinkCheck::finish`] waits for the rest.

@@ -1,5 +1,5 @@
 //! Scholarly metadata: which paper a row points to ([`PaperRef`]), and what the
-//! registries say about it ([`Paper`]): arXiv (batched API), Crossref (with the DOI
+//! registries say about it ([`Paper`](crate::model::Paper)): arXiv (batched API), Crossref (with the DOI
 //! handle API and content negotiation for DOIs registered elsewhere), and landing
 //! pages' `citation_*` tags.
 

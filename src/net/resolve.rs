@@ -3,7 +3,7 @@
 //! itself names), so a link in a pull request cannot make the bot probe the runner's
 //! network. Used as reqwest's resolver, so the check holds for every connection,
 //! redirects included, with no gap between check and connect. (With a proxy the
-//! client resolves only the proxy: [`crate::guard`] covers that case.)
+//! client resolves only the proxy: [`crate::net::guard`] covers that case.)
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::collections::BTreeSet;
