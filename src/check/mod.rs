@@ -339,6 +339,27 @@ impl<'c> LinkCheck<'c> {
         self.run.results.insert(url, status);
     }
 
+    /// Requests up to three links whose status came from the cache (they answered on
+    /// an earlier run), until one answers: a warm cache leaves a scheduled run only its
+    /// failing links to request, and their failing is no sign that the machine has no
+    /// network when a link that worked still does. What they say is not their status.
+    async fn ask_a_cached_link(&self, checker: &Arc<Checker>) {
+        // In the order of the results (sorted), so that a run asks the same links.
+        let cached = self
+            .run
+            .results
+            .keys()
+            .filter(|url| self.seen.get(*url).is_some_and(|seen| seen.from_cache))
+            .take(3);
+        for url in cached {
+            let asked = checker.check_keeping_body(url, false);
+            let _ = tokio::time::timeout_at(self.budget.deadline, asked).await;
+            if !checker.probe.failed_unanswered() {
+                break;
+            }
+        }
+    }
+
     /// Waits for every request still out and returns the run; an `Err` if the
     /// machine turned out to have no network.
     pub async fn finish(mut self) -> anyhow::Result<LinkRun> {
@@ -348,7 +369,15 @@ impl<'c> LinkCheck<'c> {
         }
         // Nothing answered and nothing was vouched for, yet requests failed to
         // resolve or connect: no evidence that a link is broken, and every sign of a
-        // machine without network (however few hosts the list has).
+        // machine without network (however few hosts the list has), unless a link
+        // that answered on an earlier run (taken from the cache) answers now.
+        if let Some(checker) = self.checker.clone()
+            && !checker.probe.is_down()
+            && checker.probe.failed_unanswered()
+            && !self.vouched_any
+        {
+            self.ask_a_cached_link(&checker).await;
+        }
         if let Some(checker) = &self.checker
             && (checker.probe.is_down() || (checker.probe.failed_unanswered() && !self.vouched_any))
         {

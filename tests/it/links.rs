@@ -718,6 +718,54 @@ mod cli {
         );
     }
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_warm_cache_leaves_only_a_dead_link_to_ask_and_it_is_still_broken() {
+        // The second run takes the live link from the cache: its only request is the
+        // refused one. A link that answered before answers again, so the network works
+        // and the refusal is evidence, not a sign of no network.
+        let server = MockServer::start().await;
+        Mock::given(path("/live"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let dead = listener.local_addr().unwrap().port();
+        drop(listener);
+        let dir = tempfile::tempdir().unwrap();
+        let md = format!(
+            "| Year | Title |\n|-|-|\n| 2024 | [Live]({}/live) |\n| 2024 | [Dead](http://127.0.0.1:{dead}/gone) |\n",
+            server.uri()
+        );
+        std::fs::write(dir.path().join("README.md"), md).unwrap();
+        std::fs::write(
+            dir.path().join("paperlint.toml"),
+            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"cache.json\"\n",
+        )
+        .unwrap();
+        let run = || {
+            let out = paperlint()
+                .current_dir(dir.path())
+                .args(["check", "--format", "json"])
+                .output()
+                .unwrap();
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            (out.status.code(), report)
+        };
+        let (code, first) = run();
+        assert_eq!(code, Some(1), "{first}");
+        let (code, second) = run();
+        assert_eq!(code, Some(1), "{second}");
+        assert_eq!(second["summary"]["network"]["cached"], 1);
+        let broken: Vec<&str> = second["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "link/broken")
+            .map(|f| f["url"].as_str().unwrap())
+            .collect();
+        assert_eq!(broken, [format!("http://127.0.0.1:{dead}/gone")]);
+    }
+
     #[test]
     fn no_network_is_one_error_and_the_offline_report_is_kept() {
         let example = std::fs::read_to_string(crate::cli::example()).unwrap();
