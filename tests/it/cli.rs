@@ -2,7 +2,9 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use std::path::PathBuf;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 pub fn example() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/awesome-medical-llms.md")
@@ -12,6 +14,32 @@ pub fn paperlint() -> Command {
     let mut cmd = Command::cargo_bin("paperlint").unwrap();
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
     cmd
+}
+
+/// A repository with `list_text` as its README.md and `config_text` as its
+/// paperlint.toml.
+pub fn site(list_text: &str, config_text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), list_text).unwrap();
+    std::fs::write(dir.path().join("paperlint.toml"), config_text).unwrap();
+    dir
+}
+
+/// `paperlint check --format json` in `dir`; the output and the parsed report.
+pub fn check_json(dir: &Path, env: &[(&str, &str)]) -> (Output, Value) {
+    let mut cmd = paperlint();
+    cmd.current_dir(dir).args(["check", "--format", "json"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, report)
 }
 
 #[test]

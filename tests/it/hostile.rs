@@ -8,7 +8,7 @@
 //! Nothing here times the run: budgets are made small and the outcome is asserted
 //! (the status and reason of each link, how many requests reached a server).
 
-use crate::cli::{example, paperlint};
+use crate::cli::{check_json, example, paperlint, site};
 use crate::proxy::{CountingProxy, answer};
 use crate::server::{Action, Server};
 use serde_json::Value;
@@ -58,30 +58,6 @@ fn list(urls: &[String]) -> String {
         text.push_str(&format!("|2023|[Paper {i}]({u})|\n"));
     }
     text
-}
-
-fn site(list_text: &str, config_text: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("README.md"), list_text).unwrap();
-    std::fs::write(dir.path().join("paperlint.toml"), config_text).unwrap();
-    dir
-}
-
-/// `paperlint check --format json` in `dir`; the output and the parsed report.
-fn check_json(dir: &Path, env: &[(&str, &str)]) -> (Output, Value) {
-    let mut cmd = paperlint();
-    cmd.current_dir(dir).args(["check", "--format", "json"]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "no JSON report ({e}); stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out, report)
 }
 
 fn stderr(out: &Output) -> String {

@@ -36,6 +36,12 @@ fn status<'a>(run: &'a LinkRun, url: &str) -> &'a LinkStatus {
         .unwrap_or_else(|| panic!("no result for {url}"))
 }
 
+/// A loopback port nothing listens on: connecting to it is refused.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 fn is_broken(s: &LinkStatus) -> bool {
     matches!(s, LinkStatus::Broken { .. })
 }
@@ -301,9 +307,7 @@ async fn connection_resets_are_transient() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_port_is_broken_at_once() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let port = closed_port();
     // Another host answers, so the network works and the refusal is evidence (with
     // nothing answering at all, the run ends as "no network": see the cli tests).
     let server = MockServer::start().await;
@@ -528,9 +532,7 @@ async fn a_cloudflare_challenge_is_unverified() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_network_at_all_is_one_clear_error() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let port = closed_port();
     let cfg = NetworkConfig {
         remap: vec![Remap {
             pattern: "^https://[^/]+/(.*)$".into(),
@@ -561,7 +563,7 @@ async fn no_network_at_all_is_one_clear_error() {
 /// End to end through the binary: a list whose hosts are remapped to a local server.
 mod cli {
     use super::*;
-    use crate::cli::paperlint;
+    use crate::cli::check_json;
 
     async fn site() -> MockServer {
         let server = MockServer::start().await;
@@ -598,32 +600,24 @@ mod cli {
         |2021|[Shy](https://blocked.example.com/x)|\n";
 
     fn setup(server: &MockServer) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("README.md"), LIST).unwrap();
         let config = format!(
             "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ntimeout = \"2s\"\nbackoff = \"10ms\"\ncache = \".paperlint/cache.json\"\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{}/$1/$2'\n",
             server.uri()
         );
-        std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
-        dir
+        crate::cli::site(LIST, &config)
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn check_reports_broken_redirected_and_unverified_links_with_the_original_urls() {
         let server = site().await;
         let dir = setup(&server);
-        let out = paperlint()
-            .current_dir(dir.path())
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
+        let (out, report) = check_json(dir.path(), &[]);
         assert_eq!(
             out.status.code(),
             Some(1),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let findings = report["findings"].as_array().unwrap();
         let by_rule = |rule: &str| {
             findings
@@ -661,32 +655,19 @@ mod cli {
         );
         assert!(dir.path().join(".paperlint/cache.json").is_file());
         // The second run takes the successes from the cache.
-        let again = paperlint()
-            .current_dir(dir.path())
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        let (_, report) = check_json(dir.path(), &[]);
         assert_eq!(report["summary"]["network"]["cached"], 2);
     }
 
     /// Checks `readme` with every host remapped to a closed loopback port (nothing
     /// answers); asserts the one "no network" line and exit 2, returns the report.
     fn check_with_nothing_answering(readme: &str) -> serde_json::Value {
-        let dir = tempfile::tempdir().unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        std::fs::write(dir.path().join("README.md"), readme).unwrap();
+        let port = closed_port();
         let config = format!(
             "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
         );
-        std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
-        let out = paperlint()
-            .current_dir(dir.path())
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
+        let dir = crate::cli::site(readme, &config);
+        let (out, report) = check_json(dir.path(), &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert_eq!(
@@ -695,7 +676,7 @@ mod cli {
             "{stderr}"
         );
         assert!(stderr.contains("--offline"));
-        serde_json::from_slice(&out.stdout).unwrap()
+        report
     }
 
     #[test]
@@ -728,27 +709,17 @@ mod cli {
             .respond_with(ResponseTemplate::new(200))
             .mount(&server)
             .await;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let dead = listener.local_addr().unwrap().port();
-        drop(listener);
-        let dir = tempfile::tempdir().unwrap();
+        let dead = closed_port();
         let md = format!(
             "| Year | Title |\n|-|-|\n| 2024 | [Live]({}/live) |\n| 2024 | [Dead](http://127.0.0.1:{dead}/gone) |\n",
             server.uri()
         );
-        std::fs::write(dir.path().join("README.md"), md).unwrap();
-        std::fs::write(
-            dir.path().join("paperlint.toml"),
+        let dir = crate::cli::site(
+            &md,
             "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"cache.json\"\n",
-        )
-        .unwrap();
+        );
         let run = || {
-            let out = paperlint()
-                .current_dir(dir.path())
-                .args(["check", "--format", "json"])
-                .output()
-                .unwrap();
-            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let (out, report) = check_json(dir.path(), &[]);
             (out.status.code(), report)
         };
         let (code, first) = run();

@@ -757,12 +757,7 @@ mod example_list {
     async fn no_false_paper_warnings_on_the_correct_rows() {
         let server = registry().await;
         let dir = setup(&server);
-        let out = paperlint()
-            .current_dir(dir.path())
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (_, report) = crate::cli::check_json(dir.path(), &[]);
         let paper: Vec<String> = report["findings"]
             .as_array()
             .unwrap()
@@ -864,19 +859,12 @@ async fn paper_rules_fire_on_wrong_rows_only() {
         |2023|[deep learning for cats](https://arxiv.org/abs/2301.00001)|arXiv|\n\
         |2023|[Mixture of Experts Meet Protein Structure](https://arxiv.org/abs/2301.00003v1)|arXiv|\n\
         |2023|[Mixture of Experts Meet Protein Structure](https://arxiv.org/abs/2301.00003)|arXiv|\n";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("README.md"), list).unwrap();
     let config = format!(
         "[metadata]\nvenues = false\narxiv_api = '{0}/api/query'\ncrossref_api = '{0}'\ndoi_api = '{0}'\narxiv_interval = '1ms'\n\n[network]\nallow_private = true\ncache = ''\n\n[[network.remap]]\npattern = '^https?://([^/]+)/(.*)$'\nreplacement = '{0}/site/$1/$2'\n",
         server.uri()
     );
-    std::fs::write(dir.path().join("paperlint.toml"), config).unwrap();
-    let out = crate::cli::paperlint()
-        .current_dir(dir.path())
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dir = crate::cli::site(list, &config);
+    let (_, report) = crate::cli::check_json(dir.path(), &[]);
     let got: BTreeSet<(u64, String, String)> = report["findings"]
         .as_array()
         .unwrap()
