@@ -494,19 +494,10 @@ struct Gathered<'s> {
     silenced: usize,
 }
 
-/// Reads, lints and (unless `offline`) checks the files. Only the network findings
-/// and `fix` need the entries once the rules are done: an offline run that does not
-/// `keep_entries` lints each file as it is read and keeps none of them.
-fn gather<'s>(
-    config: &Config,
-    sources: &'s [Source],
-    offline: bool,
-    quiet: bool,
-    keep_entries: bool,
-) -> Gathered<'s> {
-    if offline && !keep_entries {
-        return gather_as_read(config, sources, quiet);
-    }
+/// Reads, lints and (unless `offline`) checks the files, keeping their entries: the
+/// network findings and `fix` need them once the rules are done. An offline `check`
+/// needs none of them: see [`gather_as_read`].
+fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool) -> Gathered<'s> {
     let mut failed = 0;
     let size = |s: &Source| s.text.len();
     let stages = (!offline).then_some(Stages {
@@ -515,12 +506,7 @@ fn gather<'s>(
     });
     let (entries, findings, network) = extract_beside_network(sources, config, stages, |files| {
         for (source, e) in sources.iter().zip(files) {
-            if e.is_empty() && !quiet {
-                crate::output::say(format_args!(
-                    "{}: no tables or links found",
-                    source.display_path()
-                ));
-            }
+            say_if_empty(source, e.len(), quiet);
         }
         // The offline rules and the suppression comments need nothing from the
         // network: they are done beside it.
@@ -576,8 +562,8 @@ fn gather<'s>(
     }
 }
 
-/// [`gather`] offline, each file linted as it is read (`pipeline::lint_as_read`):
-/// the files' entries are counted, not kept.
+/// [`gather`] for an offline `check`, each file linted as it is read
+/// (`pipeline::lint_as_read`): the files' entries are counted, not kept.
 fn gather_as_read<'s>(config: &Config, sources: &'s [Source], quiet: bool) -> Gathered<'s> {
     let tallies = crate::pipeline::in_parallel(
         sources,
@@ -592,12 +578,7 @@ fn gather_as_read<'s>(config: &Config, sources: &'s [Source], quiet: bool) -> Ga
         .iter()
         .zip(tallies)
         .map(|(source, (mut tally, comments))| {
-            if tally.entries == 0 && !quiet {
-                crate::output::say(format_args!(
-                    "{}: no tables or links found",
-                    source.display_path()
-                ));
-            }
+            say_if_empty(source, tally.entries, quiet);
             entries += tally.entries;
             links += tally.links;
             silenced += suppress(source, &comments, &mut tally.findings, quiet);
@@ -615,6 +596,17 @@ fn gather_as_read<'s>(config: &Config, sources: &'s [Source], quiet: bool) -> Ga
         online: None,
         failed: 0,
         silenced,
+    }
+}
+
+/// Unless `quiet`, says that a file where no entry was found (`entries` is 0) has
+/// no tables or links: most likely the wrong file was named.
+fn say_if_empty(source: &Source, entries: usize, quiet: bool) {
+    if entries == 0 && !quiet {
+        crate::output::say(format_args!(
+            "{}: no tables or links found",
+            source.display_path()
+        ));
     }
 }
 
@@ -661,7 +653,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         online,
         mut failed,
         silenced,
-    } = gather(&setup.config, &loaded, args.offline, args.quiet, false);
+    } = if args.offline {
+        gather_as_read(&setup.config, &loaded, args.quiet)
+    } else {
+        gather(&setup.config, &loaded, false, args.quiet)
+    };
     failed += unread;
     let Setup { config, paths, .. } = setup;
     if files.is_empty() && failed > 0 && !args.github {
@@ -756,7 +752,7 @@ fn fix(args: FixArgs) -> anyhow::Result<u8> {
     let (loaded, unread) = load_sources(&setup, true);
     let Gathered {
         files, mut failed, ..
-    } = gather(&setup.config, &loaded, args.offline, args.quiet, true);
+    } = gather(&setup.config, &loaded, args.offline, args.quiet);
     failed += unread;
     let config = setup.config;
     let mut repairs = Vec::new();

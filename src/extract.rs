@@ -307,12 +307,8 @@ pub fn entries_in_batches<'a>(
     config: &ColumnConfig,
     mut batch: impl FnMut(&[Entry<'a>]),
 ) -> Vec<Entry<'a>> {
-    // Reserved by lines (at most one entry each): grown by doubling, a vector of large
-    // entries would be copied at its peak. Capacity never used is never touched, but
-    // it is still asked for: a file of blank lines must not ask for gigabytes, so no
-    // more than one entry per 32 bytes (real rows are longer) is reserved.
     let lines = memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1;
-    let mut entries = Vec::with_capacity(lines.min(src.len() / 32 + 1));
+    let mut entries = Vec::with_capacity(crate::source::rows_at_most(lines, src.len()));
     for_each_batch(src, config, |new| {
         batch(&new);
         entries.extend(new);
@@ -326,8 +322,11 @@ pub fn entries_in_batches<'a>(
 /// is open (an item is complete, and placed, only when it ends). What a caller does
 /// not keep is freed as the file is read, so a long file is linted in the memory of
 /// one batch (`rules::Linter`).
-pub fn for_each_batch<'a>(src: &'a str, config: &ColumnConfig, batch: impl FnMut(Vec<Entry<'a>>)) {
-    let mut batch = batch;
+pub fn for_each_batch<'a>(
+    src: &'a str,
+    config: &ColumnConfig,
+    mut batch: impl FnMut(Vec<Entry<'a>>),
+) {
     let mut extractor = Extractor::new(src, config, &mut batch);
     crate::parse::read(src, &mut extractor);
     extractor.hand_on();

@@ -471,27 +471,32 @@ fn scheme_of(url: &str) -> Option<&str> {
     (bytes[end] == b':').then(|| &url[..end])
 }
 
-/// The host of `scheme://[userinfo@]host[:port][/?#…]` as written (empty when absent),
-/// or `None` when the URL has no `scheme://`.
-fn authority_host(url: &str) -> Option<&str> {
+/// The authority of `scheme://[userinfo@]host[:port][/?#…]` as written (empty when
+/// absent), or `None` when the URL has no `scheme://`.
+pub fn authority(url: &str) -> Option<&str> {
     let scheme = scheme_of(url)?;
     let rest = url[scheme.len() + 1..].strip_prefix("//")?;
     // Byte scans: the delimiters are ASCII, and `str::find` with a set of chars is
     // several times slower on every link of every list.
-    let bytes = rest.as_bytes();
-    let authority_end = bytes
+    let end = rest
+        .as_bytes()
         .iter()
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(bytes.len());
-    let start = bytes[..authority_end]
-        .iter()
-        .position(|&b| b == b'@')
-        .map_or(0, |at| at + 1);
-    let end = bytes[start..authority_end]
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// The host of `scheme://[userinfo@]host[:port][/?#…]` as written (empty when absent),
+/// or `None` when the URL has no `scheme://`.
+fn authority_host(url: &str) -> Option<&str> {
+    let authority = authority(url)?;
+    let bytes = authority.as_bytes();
+    let start = bytes.iter().position(|&b| b == b'@').map_or(0, |at| at + 1);
+    let end = bytes[start..]
         .iter()
         .position(|&b| b == b':')
-        .map_or(authority_end, |colon| start + colon);
-    Some(&rest[start..end])
+        .map_or(bytes.len(), |colon| start + colon);
+    Some(&authority[start..end])
 }
 
 /// The host of an `http://` or `https://` URL that the URL parser would accept with

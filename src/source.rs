@@ -73,6 +73,15 @@ pub struct Source {
     line_starts: Vec<usize>,
 }
 
+/// How many rows (entries) a text of `lines` lines and `bytes` bytes can have, for
+/// vectors sized once: grown by doubling, a vector of large items is copied at its
+/// peak. Capacity never used is never touched, but it is still asked for: a file of
+/// blank lines must not ask for gigabytes, so no more than one row per 32 bytes (real
+/// rows are longer) is counted.
+pub fn rows_at_most(lines: usize, bytes: usize) -> usize {
+    lines.min(bytes / 32 + 1)
+}
+
 /// A 1-based line and column; the column counts Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -168,6 +177,11 @@ impl Source {
     /// How many lines the file has (a last line without a newline counts).
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
+    }
+
+    /// How many rows the file can have, for vectors sized once (see [`rows_at_most`]).
+    pub fn rows_at_most(&self) -> usize {
+        rows_at_most(self.line_count(), self.text.len())
     }
 
     /// The line and column of a byte offset (clamped to the end of the file).

@@ -487,12 +487,10 @@ impl Waiting {
     }
 }
 
-/// The authority of a URL as written (`https://host:port/...` → `host:port`), lower
-/// case not needed: it only groups a list's URLs by host.
+/// What [`Waiting`] groups a URL by: its authority as written (`host:port`); a URL
+/// without one is a group of its own.
 fn host_key(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    &rest[..end]
+    crate::scholarly::authority(url).unwrap_or(url)
 }
 
 fn reading(checker: &Checker, checking: Instant, bar: &ProgressBar) -> progress::Reading {

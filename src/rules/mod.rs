@@ -171,10 +171,8 @@ impl<'a> Linter<'a> {
         let sink = Sink::new(source, config);
         let on = |rule| sink.enabled(rule);
         // What the rules keep grows with the rows: room for as many as the file can
-        // have (one a line, and no more than one per 32 bytes, so that a file of blank
-        // lines asks for little) is asked for at once. Room never used is never
-        // touched, and nothing is copied to grow it, as doubling would at its peak.
-        let rows = source.line_count().min(source.text.len() / 32 + 1);
+        // have is asked for at once.
+        let rows = source.rows_at_most();
         Linter {
             cell_count: on(RuleId::TableCellCount),
             empty_link: on(RuleId::EntryEmptyLink),
