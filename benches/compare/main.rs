@@ -31,8 +31,9 @@
 //!
 //! The link workloads' notes say what the servers saw: when the first request
 //! arrived, how long the client took to send every connection's first request, the
-//! servers' own delay beyond the set latency (timer granularity, waiting for a core:
-//! both tools pay it) and the client's turnaround (from an answer to the next request
+//! servers' own delay beyond the set latency (waking the answer and waiting for a
+//! core: both tools pay it; a few tenths of a millisecond since the latency is kept
+//! to the microsecond, see `server.rs`) and the client's turnaround (from an answer to the next request
 //! on the same connection), as means.
 
 mod lists;
