@@ -90,7 +90,7 @@ pub fn edits(findings: &[Finding], rules: &[RuleId]) -> Vec<Edit> {
 /// `https://arxiv.org/pdf/ID[vN][.pdf]` links rewritten to `https://arxiv.org/abs/ID[vN]`.
 pub fn arxiv_abs_edits(text: &str, entries: &[Entry], source: &crate::source::Source) -> Vec<Edit> {
     static PDF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^https?://(?:www\.|export\.)?arxiv\.org/pdf/([a-z-]*/?\d{4,7}(?:\.\d{4,5})?(?:v\d+)?)(?:\.pdf)?$").unwrap()
+        Regex::new(r"^https?://(?:www\.|export\.)?arxiv\.org/pdf/([a-z-]*/?[0-9]{4,7}(?:\.[0-9]{4,5})?(?:v[0-9]+)?)(?:\.pdf)?$").unwrap()
     });
     let mut out = Vec::new();
     for l in entries.iter().flat_map(|e| &e.links) {

@@ -21,7 +21,7 @@ pub fn arxiv_id(url: &str) -> Option<String> {
 /// plain id; arXiv's own entry ids always carry the version.
 pub fn arxiv_versioned_id(url: &str) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?ix)(?:arxiv\.org/(?:abs|pdf|html|format)/ | 10\.48550/arxiv\.)(\d{4}\.\d{4,5}(?:v\d+)? | [a-z-]+(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)").unwrap()
+        Regex::new(r"(?ix)(?:arxiv\.org/(?:abs|pdf|html|format)/ | 10\.48550/arxiv\.)([0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)? | [a-z-]+(?:\.[a-z]{2})?/[0-9]{7}(?:v[0-9]+)?)").unwrap()
     });
     // Every form names arXiv; most links do not, and they skip the regex.
     if !contains_ignoring_case(url, "arxiv") {
@@ -49,9 +49,9 @@ pub fn has_version(id: &str) -> bool {
 pub fn doi(url: &str) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?ix)^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/[^\s?\#]+)
-              | ^https?://(?:[a-z0-9-]+\.)*(?:acm\.org|wiley\.com|tandfonline\.com|science\.org|pnas\.org|oup\.com|springer\.com)/(?:.*?/)?(?:doi|chapter|article)/(?:abs/|pdf/|full/|epdf/)?(10\.\d{4,9}/[^\s?\#]+)
-              | ^https?://journals\.plos\.org/.*[?&]id=(10\.\d{4,9}/[^\s&\#]+)",
+            r"(?ix)^https?://(?:dx\.)?doi\.org/(10\.[0-9]{4,9}/[^\s?\#]+)
+              | ^https?://(?:[a-z0-9-]+\.)*(?:acm\.org|wiley\.com|tandfonline\.com|science\.org|pnas\.org|oup\.com|springer\.com)/(?:.*?/)?(?:doi|chapter|article)/(?:abs/|pdf/|full/|epdf/)?(10\.[0-9]{4,9}/[^\s?\#]+)
+              | ^https?://journals\.plos\.org/.*[?&]id=(10\.[0-9]{4,9}/[^\s&\#]+)",
         )
         .unwrap()
     });
@@ -139,7 +139,7 @@ pub fn landing_page(url: &str) -> Option<String> {
         return None;
     }
     static ACL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^https?://(?:www\.)?aclanthology\.org/((?:\d{4}\.[a-z0-9-]+\.\d+)|(?:[A-Z]\d{2}-\d{4}))(?:\.pdf|/)?$").unwrap()
+        Regex::new(r"^https?://(?:www\.)?aclanthology\.org/((?:[0-9]{4}\.[a-z0-9-]+\.[0-9]+)|(?:[A-Z][0-9]{2}-[0-9]{4}))(?:\.pdf|/)?$").unwrap()
     });
     static OPENREVIEW: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^https?://openreview\.net/(?:pdf|forum)\?id=([A-Za-z0-9_-]+)").unwrap()
@@ -148,11 +148,13 @@ pub fn landing_page(url: &str) -> Option<String> {
         Regex::new(r"^(https?://openaccess\.thecvf\.com/.+)/papers/(.+)\.pdf$").unwrap()
     });
     static NEURIPS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(https?://(?:proceedings\.neurips\.cc|papers\.nips\.cc)/paper(?:_files/paper)?/\d{4}/)(?:file|hash)/([0-9a-f]+)-(?:Paper|Abstract)(?:-Conference)?\.(?:pdf|html)$").unwrap()
+        Regex::new(r"^(https?://(?:proceedings\.neurips\.cc|papers\.nips\.cc)/paper(?:_files/paper)?/[0-9]{4}/)(?:file|hash)/([0-9a-f]+)-(?:Paper|Abstract)(?:-Conference)?\.(?:pdf|html)$").unwrap()
     });
     static PMLR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(https?://proceedings\.mlr\.press/v\d+/[^/]+?)(?:/[^/]+\.pdf|\.pdf|\.html)$")
-            .unwrap()
+        Regex::new(
+            r"^(https?://proceedings\.mlr\.press/v[0-9]+/[^/]+?)(?:/[^/]+\.pdf|\.pdf|\.html)$",
+        )
+        .unwrap()
     });
     if let Some(c) = ACL.captures(url) {
         return Some(format!("https://aclanthology.org/{}/", &c[1]));
@@ -172,17 +174,17 @@ pub fn landing_page(url: &str) -> Option<String> {
     // Pages that are their own landing page: CVF's html pages, ECVA (ECCV), Springer
     // chapters and articles whose path holds no DOI.
     static OWN_PAGE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^https?://(openaccess\.thecvf\.com/.+/html/[^/?#]+\.html|(?:www\.)?ecva\.net/papers/eccv_\d{4}/papers_ECCV/html/[^/?#]+\.php|link\.springer\.com/(?:chapter|article)/[^/?#]+)(?:[?#].*)?$").unwrap()
+        Regex::new(r"^https?://(openaccess\.thecvf\.com/.+/html/[^/?#]+\.html|(?:www\.)?ecva\.net/papers/eccv_[0-9]{4}/papers_ECCV/html/[^/?#]+\.php|link\.springer\.com/(?:chapter|article)/[^/?#]+)(?:[?#].*)?$").unwrap()
     });
     static AAAI: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^https?://ojs\.aaai\.org/index\.php/([A-Za-z]+)/article/(?:view|download)/(\d+)(?:/\d+)?/?$").unwrap()
+        Regex::new(r"^https?://ojs\.aaai\.org/index\.php/([A-Za-z]+)/article/(?:view|download)/([0-9]+)(?:/[0-9]+)?/?$").unwrap()
     });
     static IJCAI: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^https?://(?:www\.)?ijcai\.org/proceedings/(\d{4})/0*(\d+)(?:\.pdf)?/?$")
+        Regex::new(r"^https?://(?:www\.)?ijcai\.org/proceedings/([0-9]{4})/0*([0-9]+)(?:\.pdf)?/?$")
             .unwrap()
     });
     static IEEE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^https?://ieeexplore\.ieee\.org/(?:(?:abstract/)?document/(\d+)|stamp/stamp\.jsp\?(?:.*&)?arnumber=(\d+))").unwrap()
+        Regex::new(r"^https?://ieeexplore\.ieee\.org/(?:(?:abstract/)?document/([0-9]+)|stamp/stamp\.jsp\?(?:.*&)?arnumber=([0-9]+))").unwrap()
     });
     if let Some(c) = OWN_PAGE.captures(url) {
         return Some(format!("https://{}", &c[1]));
@@ -430,7 +432,8 @@ pub fn repair_url(raw: &str) -> Option<String> {
 /// Does `tail` look like a path of the site `real` (so that a repair is not a guess)?
 fn plausible_for(real: &str, tail: &str) -> bool {
     static ACL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:\d{4}\.[a-z0-9-]+\.\d+|[A-Z]\d{2}-\d{4})(?:\.pdf|/)?$").unwrap()
+        Regex::new(r"^(?:[0-9]{4}\.[a-z0-9-]+\.[0-9]+|[A-Z][0-9]{2}-[0-9]{4})(?:\.pdf|/)?$")
+            .unwrap()
     });
     static ARXIV: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:abs|pdf|html)/").unwrap());
     static OPENREVIEW: LazyLock<Regex> =

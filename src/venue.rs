@@ -549,11 +549,11 @@ impl VenueModel {
     /// year glued to a known acronym (`CVPR22`). Digits of an acronym (`3DV`) never.
     fn take_year(&self, s: &str) -> (Option<i32>, String) {
         static FOUR: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)").unwrap());
+            LazyLock::new(|| Regex::new(r"(?:^|[^0-9])((?:19|20)[0-9]{2})(?:[^0-9]|$)").unwrap());
         static APOSTROPHE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"['’‘`]\s?(\d{2})\b").unwrap());
+            LazyLock::new(|| Regex::new(r"['’‘`]\s?([0-9]{2})\b").unwrap());
         static GLUED: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"\b([A-Za-z]{2,})(\d{2})\b").unwrap());
+            LazyLock::new(|| Regex::new(r"\b([A-Za-z]{2,})([0-9]{2})\b").unwrap());
         let four: Vec<(std::ops::Range<usize>, i32)> = FOUR
             .captures_iter(s)
             .filter_map(|c| {
@@ -699,7 +699,7 @@ fn clean(s: &str) -> String {
     // arXiv identifiers and CoRR's `abs/…` look like years to a year reader.
     static ARXIV_ID: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)(?:arxiv:\s*)?\b\d{4}\.\d{4,5}(?:v\d+)?\b|\babs/\S+|\barxiv:\s*[a-z.-]+/\d{7}",
+            r"(?i)(?:arxiv:\s*)?\b[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?\b|\babs/\S+|\barxiv:\s*[a-z.-]+/[0-9]{7}",
         )
         .unwrap()
     });

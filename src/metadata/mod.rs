@@ -209,7 +209,7 @@ impl<'a> Verdicts<'a> {
 /// The year in free text such as a `journal_ref` ("Nature 600, 70-74 (2021)").
 pub fn year_in(text: &str) -> Option<i32> {
     static RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)").unwrap());
+        LazyLock::new(|| Regex::new(r"(?:^|[^0-9])((?:19|20)[0-9]{2})(?:[^0-9]|$)").unwrap());
     RE.captures_iter(text)
         .filter_map(|c| c[1].parse().ok())
         .last()

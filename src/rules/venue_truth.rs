@@ -44,20 +44,23 @@ static STYLES: LazyLock<Vec<(VenueStyle, Regex)>> = LazyLock::new(|| {
     [
         (
             VenueStyle::SpaceYear,
-            format!(r"^{word}\s+(?:19|20)\d{{2}}$"),
+            format!(r"^{word}\s+(?:19|20)[0-9]{{2}}$"),
         ),
         (
             VenueStyle::ApostropheYear,
-            format!(r"^{word}\s?['’]\d{{2}}$"),
+            format!(r"^{word}\s?['’][0-9]{{2}}$"),
         ),
         (
             VenueStyle::JoinedYear,
-            r"^[A-Za-z][A-Za-z&]*[A-Za-z]\d{2}$".to_string(),
+            r"^[A-Za-z][A-Za-z&]*[A-Za-z][0-9]{2}$".to_string(),
         ),
-        (VenueStyle::DashYear, format!(r"^{word}-(?:19|20)\d{{2}}$")),
+        (
+            VenueStyle::DashYear,
+            format!(r"^{word}-(?:19|20)[0-9]{{2}}$"),
+        ),
         (
             VenueStyle::CommaYear,
-            format!(r"^{word},\s*(?:19|20)\d{{2}}$"),
+            format!(r"^{word},\s*(?:19|20)[0-9]{{2}}$"),
         ),
         (VenueStyle::Bare, r"^[A-Za-z][A-Za-z0-9&-]*$".to_string()),
     ]
