@@ -600,6 +600,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_label_names_a_word_only_as_a_whole_word_in_any_case() {
+        assert!(names_word("[Code]", CODE_WORDS));
+        assert!(names_word("Official PyTorch impl.", CODE_WORDS));
+        assert!(names_word("Project Page", PROJECT_WORDS));
+        assert!(names_word("arXiv:2101.00001", PAPER_WORDS));
+        // Part of a longer word, joined by `_`, or glued to other letters (CJK
+        // included, as a regex's Unicode `\b` sees them): not the word.
+        assert!(!names_word("Codebook learning", CODE_WORDS));
+        assert!(!names_word("project_page", PROJECT_WORDS));
+        assert!(!names_word("代码code", CODE_WORDS));
+        assert!(!names_word("", PAPER_WORDS));
+    }
+
+    #[test]
     fn entries_are_handed_on_in_batches_each_once() {
         let mut md = String::from("# L\n\n| Year | Title |\n|-|-|\n");
         for i in 0..(2 * BATCH + 10) {
