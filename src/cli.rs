@@ -428,20 +428,18 @@ struct Stages {
     check_links: bool,
 }
 
-/// Extracts every file's entries on every core while the network stages (with
-/// `stages`) take each file's links the moment it is extracted; then runs `beside`
-/// on the entries while the network stages are still at work. Returns the entries
-/// (in file order), what `beside` made, and the network stages' result.
-fn extract_beside_network<'s, R>(
+/// Reads every file on every core with `read` (handed the network stages' feed when
+/// they run, `stages`), the network stages taking each file's links as it is read;
+/// then runs `beside` on what was read while the network stages are still at work.
+/// Returns what `read` made of each file (in file order), what `beside` made, and the
+/// network stages' result.
+fn read_beside_network<'s, T: Send, R>(
     sources: &'s [Source],
     config: &Config,
     stages: Option<Stages>,
-    beside: impl FnOnce(&[Vec<crate::model::Entry<'s>>]) -> R,
-) -> (
-    Vec<Vec<crate::model::Entry<'s>>>,
-    R,
-    Option<anyhow::Result<crate::online::Online>>,
-) {
+    read: impl Fn(&'s Source, Option<&crate::online::Feed>) -> T + Sync,
+    beside: impl FnOnce(&[T]) -> R,
+) -> (Vec<T>, R, Option<anyhow::Result<crate::online::Online>>) {
     std::thread::scope(|scope| {
         let (feed, network) = match stages {
             Some(Stages {
@@ -456,27 +454,57 @@ fn extract_beside_network<'s, R>(
             }
             None => (None, None),
         };
-        let entries = crate::pipeline::in_parallel(
-            sources,
-            |s| s.text.len(),
-            // A long file's first links leave while the rest of it is parsed.
-            |s| match &feed {
-                Some(feed) => {
-                    crate::pipeline::entries_in_batches(s, config, |batch| feed.send(batch))
-                }
-                None => crate::pipeline::entries(s, config),
-            },
-        );
+        let read =
+            crate::pipeline::in_parallel(sources, |s| s.text.len(), |s| read(s, feed.as_ref()));
         // The list is complete: the registries can start.
         drop(feed);
-        let made = beside(&entries);
+        let made = beside(&read);
         let network = network.map(|n| {
             n.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
-        (entries, made, network)
+        (read, made, network)
     })
 }
+
+/// The entries of one file, each batch's links sent to `feed` as the file is read (a
+/// long file's first links leave while the rest of it is parsed).
+fn read_entries<'s>(
+    source: &'s Source,
+    config: &Config,
+    feed: Option<&crate::online::Feed>,
+) -> Vec<crate::model::Entry<'s>> {
+    match feed {
+        Some(feed) => crate::pipeline::entries_in_batches(source, config, |batch| feed.send(batch)),
+        None => crate::pipeline::entries(source, config),
+    }
+}
+
+/// The network stages' result: `None` when they did not run, or could not (then said
+/// once, the offline report kept, and `failed` counted).
+fn network_result(
+    network: Option<anyhow::Result<crate::online::Online>>,
+    failed: &mut usize,
+) -> Option<crate::online::Online> {
+    match network? {
+        Ok(online) => Some(online),
+        Err(e) => {
+            // No network (or no runtime): say so once, keep the offline report.
+            crate::output::say(crate::output::error_line(&e));
+            *failed += 1;
+            None
+        }
+    }
+}
+
+/// An online `check` of lists up to this size (all files together, in bytes) keeps
+/// their entries through the network run and makes the link and paper findings from
+/// them; a larger one keeps none and reads its files a second time for those findings
+/// ([`gather_as_read`]). Entries cost up to about eight times their list (short
+/// rows), so below this size they weigh less than the network stages themselves,
+/// while the second parse would cost a run of a few thousand links a few
+/// milliseconds of CPU beside its first requests.
+pub const ENTRIES_KEPT_UP_TO: usize = 1 << 20;
 
 /// Everything `check` and `fix` learn about the files: per file, its source, entries
 /// and findings (offline rules, then link and paper findings when online). The
@@ -504,32 +532,26 @@ fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool
         interactive: !quiet,
         check_links: true,
     });
-    let (entries, findings, network) = extract_beside_network(sources, config, stages, |files| {
-        for (source, e) in sources.iter().zip(files) {
-            say_if_empty(source, e.len(), quiet);
-        }
-        // The offline rules and the suppression comments need nothing from the
-        // network: they are done beside it.
-        let files: Vec<(&Source, &Vec<crate::model::Entry>)> = sources.iter().zip(files).collect();
-        crate::pipeline::in_parallel(
-            &files,
-            |(s, _)| size(s),
-            |(s, e)| {
-                let comments = crate::suppress::Suppressions::parse(&s.text);
-                (crate::rules::lint(s, e, config), comments)
-            },
-        )
-    });
-    let online = match network {
-        Some(Ok(o)) => Some(o),
-        Some(Err(e)) => {
-            // No network (or no runtime): say so once, keep the offline report.
-            crate::output::say(crate::output::error_line(&e));
-            failed += 1;
-            None
-        }
-        None => None,
-    };
+    let read = |s, feed: Option<&_>| read_entries(s, config, feed);
+    let (entries, findings, network) =
+        read_beside_network(sources, config, stages, read, |files| {
+            for (source, e) in sources.iter().zip(files) {
+                say_if_empty(source, e.len(), quiet);
+            }
+            // The offline rules and the suppression comments need nothing from the
+            // network: they are done beside it.
+            let files: Vec<(&Source, &Vec<crate::model::Entry>)> =
+                sources.iter().zip(files).collect();
+            crate::pipeline::in_parallel(
+                &files,
+                |(s, _)| size(s),
+                |(s, e)| {
+                    let comments = crate::suppress::Suppressions::parse(&s.text);
+                    (crate::rules::lint(s, e, config), comments)
+                },
+            )
+        });
+    let online = network_result(network, &mut failed);
     // Link and paper findings exist only where the network stages ran.
     let network_findings = |(source, entries): &(&Source, &Vec<crate::model::Entry>)| {
         online.as_ref().map_or_else(Vec::new, |results| {
@@ -562,25 +584,59 @@ fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool
     }
 }
 
-/// [`gather`] for an offline `check`, each file linted as it is read
-/// (`pipeline::lint_as_read`): the files' entries are counted, not kept.
-fn gather_as_read<'s>(config: &Config, sources: &'s [Source], quiet: bool) -> Gathered<'s> {
-    let tallies = crate::pipeline::in_parallel(
-        sources,
-        |s| s.text.len(),
-        |s| {
-            let tally = crate::pipeline::lint_as_read(s, config);
-            (tally, crate::suppress::Suppressions::parse(&s.text))
-        },
-    );
+/// [`gather`] for a `check`, each file linted as it is read
+/// (`pipeline::lint_as_read`, `lint_handing_on`): the files' entries are counted, not
+/// kept. Online,
+/// each batch's links go to the network stages as it is read, and once they are done
+/// each file is read again for the link and paper findings
+/// (`online::Online::findings_as_read`): a second parse instead of every entry kept
+/// through the network run.
+fn gather_as_read<'s>(
+    config: &Config,
+    sources: &'s [Source],
+    online: bool,
+    quiet: bool,
+) -> Gathered<'s> {
+    let size = |s: &Source| s.text.len();
+    let stages = online.then_some(Stages {
+        interactive: !quiet,
+        check_links: true,
+    });
+    let read = |s: &Source, feed: Option<&crate::online::Feed>| {
+        let tally = match feed {
+            Some(feed) => crate::pipeline::lint_handing_on(s, config, |batch| feed.send(batch)),
+            None => crate::pipeline::lint_as_read(s, config),
+        };
+        (tally, crate::suppress::Suppressions::parse(&s.text))
+    };
+    let (tallies, (), network) = read_beside_network(sources, config, stages, read, |tallies| {
+        for (source, (tally, _)) in sources.iter().zip(tallies) {
+            say_if_empty(source, tally.entries, quiet);
+        }
+    });
+    let mut failed = 0;
+    let online = network_result(network, &mut failed);
+    // Link and paper findings exist only where the network stages ran.
+    let more = match &online {
+        Some(results) => {
+            crate::pipeline::in_parallel(sources, size, |s| results.findings_as_read(s, config))
+        }
+        None => Vec::new(),
+    };
+    let mut more = more.into_iter();
     let (mut silenced, mut entries, mut links) = (0, 0, 0);
     let files = sources
         .iter()
         .zip(tallies)
         .map(|(source, (mut tally, comments))| {
-            say_if_empty(source, tally.entries, quiet);
             entries += tally.entries;
             links += tally.links;
+            if let Some(more) = more.next().filter(|more| !more.is_empty()) {
+                // The offline findings are in this order already: without network
+                // findings there is nothing to sort.
+                tally.findings.extend(more);
+                tally.findings.sort_by_key(|f| (f.offset, f.rule));
+            }
             silenced += suppress(source, &comments, &mut tally.findings, quiet);
             let linted = crate::pipeline::Linted {
                 entries: Vec::new(),
@@ -593,8 +649,8 @@ fn gather_as_read<'s>(config: &Config, sources: &'s [Source], quiet: bool) -> Ga
         files,
         entries,
         links,
-        online: None,
-        failed: 0,
+        online,
+        failed,
         silenced,
     }
 }
@@ -653,8 +709,8 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         online,
         mut failed,
         silenced,
-    } = if args.offline {
-        gather_as_read(&setup.config, &loaded, args.quiet)
+    } = if args.offline || loaded.iter().map(|s| s.text.len()).sum::<usize>() > ENTRIES_KEPT_UP_TO {
+        gather_as_read(&setup.config, &loaded, !args.offline, args.quiet)
     } else {
         gather(&setup.config, &loaded, false, args.quiet)
     };
@@ -873,14 +929,10 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
         interactive: false,
         check_links: false,
     });
-    let (per_file, (), network) = extract_beside_network(&sources, &config, stages, |_| ());
-    match network {
-        Some(Ok(online)) => papers = online.papers,
-        Some(Err(e)) => {
-            crate::output::say(crate::output::error_line(&e));
-            failed += 1;
-        }
-        None => {}
+    let read = |s, feed: Option<&_>| read_entries(s, &config, feed);
+    let (per_file, (), network) = read_beside_network(&sources, &config, stages, read, |_| ());
+    if let Some(online) = network_result(network, &mut failed) {
+        papers = online.papers;
     }
     let names: Vec<String> = sources.iter().map(Source::display_path).collect();
     let records: Vec<EntryRecord> = sources

@@ -26,29 +26,32 @@ pub struct Online {
 }
 
 impl Online {
+    /// What the network rules read of these results.
+    fn verdicts(&self) -> crate::rules::Verdicts<'_> {
+        crate::rules::Verdicts {
+            links: &self.links.results,
+            papers: &self.papers,
+            venues: &self.venues,
+        }
+    }
+
     /// The findings these results make on one file's entries (`link/*`, `paper/*`),
     /// in no particular order.
     pub fn findings(&self, source: &Source, entries: &[Entry], config: &Config) -> Vec<Finding> {
-        let mut out = crate::rules::link_findings(source, entries, &self.links.results, config);
-        // Every paper finding needs a resolution: with none, the rows need not be read.
-        if self.papers.is_empty() {
-            return out;
-        }
-        out.extend(crate::rules::paper_findings(
-            source,
-            entries,
-            &self.papers,
-            &self.venues,
-            config,
-        ));
-        out.extend(crate::rules::venue_truth_findings(
-            source,
-            entries,
-            &self.papers,
-            &self.venues,
-            config,
-        ));
-        out
+        let mut linter = crate::rules::NetworkLinter::new(source, config, self.verdicts());
+        linter.entries(entries);
+        linter.finish()
+    }
+
+    /// [`Online::findings`] from a second read of the file, batch by batch
+    /// (`extract::for_each_batch`), for a run that did not keep the entries: the same
+    /// findings, in the same order.
+    pub fn findings_as_read(&self, source: &Source, config: &Config) -> Vec<Finding> {
+        let mut linter = crate::rules::NetworkLinter::new(source, config, self.verdicts());
+        crate::extract::for_each_batch(&source.text, &config.columns, |batch| {
+            linter.entries(&batch);
+        });
+        linter.finish()
     }
 }
 
@@ -448,4 +451,146 @@ pub async fn run(
             .insert(PaperRef::Landing(page.clone()), resolution);
     }
     Ok(online)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Online;
+    use crate::config::Config;
+    use crate::model::{Hop, LinkStatus, Paper, PaperRef, Placement, Resolution, VenueTruth};
+    use crate::source::Source;
+
+    /// Results for every link of a file: each kind of link status in turn, for every
+    /// paper named a resolution (found under another title and year, found, or
+    /// missing), and for every arXiv paper a placement at ICLR 2022.
+    fn results_for(source: &Source, config: &Config) -> Online {
+        let mut online = Online::default();
+        let entries = crate::pipeline::entries(source, config);
+        for (i, link) in entries.iter().flat_map(|e| &e.links).enumerate() {
+            let url = link.url.to_string();
+            let status = match i % 4 {
+                0 => LinkStatus::Broken {
+                    reason: "404 Not Found".into(),
+                },
+                1 => LinkStatus::Ok {
+                    code: 200,
+                    hops: vec![Hop {
+                        code: 301,
+                        to: format!("{url}/moved"),
+                    }],
+                },
+                2 => LinkStatus::Unverified {
+                    reason: "timed out".into(),
+                },
+                _ => LinkStatus::Ok {
+                    code: 200,
+                    hops: Vec::new(),
+                },
+            };
+            online.links.results.insert(url.clone(), status);
+            let Some(paper) = crate::scholarly::identify(&url) else {
+                continue;
+            };
+            let resolution = match i % 3 {
+                0 => Resolution::Found {
+                    paper: Paper {
+                        source: "arXiv".into(),
+                        titles: vec!["A Title Nobody Gave This Paper In The List".into()],
+                        preprint_year: Some(2015),
+                        ..Paper::default()
+                    },
+                },
+                1 => Resolution::Found {
+                    paper: Paper {
+                        source: "arXiv".into(),
+                        titles: link.text.split('\n').map(String::from).collect(),
+                        ..Paper::default()
+                    },
+                },
+                _ => Resolution::Missing {
+                    reason: "arXiv has no such id".into(),
+                },
+            };
+            if let PaperRef::Arxiv(id) = &paper {
+                let placement = Placement {
+                    source: "DBLP".into(),
+                    venue: "ICLR".into(),
+                    names: Vec::new(),
+                    year: Some(2022),
+                    dblp_key: None,
+                    journal: false,
+                    workshop: false,
+                };
+                let truth = VenueTruth::Published {
+                    placements: vec![placement],
+                };
+                online.venues.insert(id.clone(), truth);
+            }
+            online.papers.insert(paper, resolution);
+        }
+        online
+    }
+
+    /// Preprints listed first, and the venue style most rows use (`NeurIPS'22`) only
+    /// in later batches: a preprint's fix must still take that style.
+    fn styled_list() -> String {
+        let mut md = String::from("# Papers\n\n| Year | Paper | Venue |\n|-|-|-|\n");
+        for i in 0..900 {
+            let venue = if i < 300 { "arXiv" } else { "NeurIPS'22" };
+            md.push_str(&format!(
+                "| 2022 | [Paper number {i} of the list](https://arxiv.org/abs/2201.{i:05}) | {venue} |\n"
+            ));
+        }
+        md
+    }
+
+    #[test]
+    fn network_findings_from_a_second_read_are_those_from_the_kept_entries() {
+        let config = Config::default();
+        let mut lists = vec![styled_list()];
+        // Each corpus list's first 64 KB (a few batches, its shapes: bullets, nested
+        // items, several tables), so that the test stays quick.
+        lists.extend(
+            crate::source::corpus_texts()
+                .into_iter()
+                .map(|(_, mut md)| {
+                    let mut cut = md.len().min(64 * 1024);
+                    while !md.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    let cut = md[..cut].rfind('\n').map_or(cut, |at| at + 1);
+                    md.truncate(cut);
+                    md
+                }),
+        );
+        for (n, md) in lists.into_iter().enumerate() {
+            let source = Source::new("t.md", md);
+            let online = results_for(&source, &config);
+            let entries = crate::pipeline::entries(&source, &config);
+            let kept = online.findings(&source, &entries, &config);
+            let read_again = online.findings_as_read(&source, &config);
+            assert_eq!(kept, read_again, "list {n}");
+            if n == 0 {
+                let rules: std::collections::BTreeSet<&str> =
+                    kept.iter().map(|f| f.rule.as_str()).collect();
+                for rule in [
+                    "link/broken",
+                    "link/redirect",
+                    "link/unverified",
+                    "paper/not-found",
+                    "paper/title-mismatch",
+                    "paper/published",
+                    "paper/year-mismatch",
+                ] {
+                    assert!(rules.contains(rule), "{rule} in {rules:?}");
+                }
+                let fixes: std::collections::BTreeSet<&str> = kept
+                    .iter()
+                    .filter(|f| f.rule == "paper/published")
+                    .filter_map(|f| f.fix.as_ref().map(|x| x.replacement.as_str()))
+                    .collect();
+                assert_eq!(fixes, ["ICLR'22"].into(), "the list's own style");
+            }
+        }
+    }
 }

@@ -60,6 +60,48 @@ pub fn lint_as_read(source: &Source, config: &Config) -> Tally {
     }
 }
 
+/// [`lint_as_read`], handing each batch of entries to `also` as soon as it is read (an
+/// online run sends its links to the network stages, which start on them while the
+/// rest of the file is read). The rules run on a thread of their own, a few batches
+/// behind, so the batches reach `also` at the pace of the parser alone, as they do
+/// when the entries are kept and linted afterwards.
+pub fn lint_handing_on<'a>(
+    source: &'a Source,
+    config: &Config,
+    mut also: impl FnMut(&[Entry<'a>]),
+) -> Tally {
+    /// Batches read but not yet linted, at most: enough to even out the two paces,
+    /// few enough that they weigh nothing beside the file.
+    const AHEAD: usize = 4;
+    std::thread::scope(|scope| {
+        let (batches, linted) = std::sync::mpsc::sync_channel::<Vec<Entry<'a>>>(AHEAD);
+        let linting = scope.spawn(move || {
+            let mut linter = crate::rules::Linter::new(source, config);
+            for batch in linted {
+                linter.entries(&batch);
+            }
+            linter.finish()
+        });
+        let (mut entries, mut links) = (0, 0);
+        crate::extract::for_each_batch(&source.text, &config.columns, |batch| {
+            also(&batch);
+            entries += batch.len();
+            links += batch.iter().map(|e| e.links.len()).sum::<usize>();
+            // Only a panic of the rules closes the channel; `join` passes it on.
+            let _ = batches.send(batch);
+        });
+        drop(batches);
+        let findings = linting
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Tally {
+            findings,
+            entries,
+            links,
+        }
+    })
+}
+
 /// Parses, extracts and runs the offline rules on one file.
 pub fn lint<'a>(source: &'a Source, config: &Config) -> Linted<'a> {
     let entries = entries(source, config);

@@ -2,99 +2,96 @@
 //! findings on every row that uses the URL.
 
 use super::{Report, Sink};
-use crate::config::Config;
-use crate::model::{Entry, Finding, Fix, LinkStatus, RuleId, Severity, permanent_target};
-use crate::source::Source;
+use crate::model::{Entry, Fix, LinkStatus, RuleId, Severity, permanent_target};
 use std::collections::BTreeMap;
 
-/// Findings for the links of one file, given the status of each URL.
-pub fn link_findings(
-    source: &Source,
-    entries: &[Entry],
-    results: &BTreeMap<String, LinkStatus>,
-    config: &Config,
-) -> Vec<Finding> {
-    let mut sink = Sink::new(source, config);
+/// The findings of one entry's links.
+pub(super) fn entry(sink: &mut Sink<'_>, e: &Entry, results: &BTreeMap<String, LinkStatus>) {
+    let source = sink.source;
     let src = &source.text;
-    for e in entries {
-        for l in &e.links {
-            let Some(status) = results.get(&*l.url) else {
-                continue;
-            };
-            let report = |rule, message: String, fix| Report::for_link(rule, e, l, message, fix);
-            match status {
-                LinkStatus::Broken { reason } => {
-                    sink.push(report(RuleId::LinkBroken, reason.clone(), None))
+    for l in &e.links {
+        let Some(status) = results.get(&*l.url) else {
+            continue;
+        };
+        let report = |rule, message: String, fix| Report::for_link(rule, e, l, message, fix);
+        match status {
+            LinkStatus::Broken { reason } => {
+                sink.push(report(RuleId::LinkBroken, reason.clone(), None))
+            }
+            LinkStatus::Unverified { reason } => sink.push(report(
+                RuleId::LinkUnverified,
+                format!("could not verify: {reason}"),
+                None,
+            )),
+            LinkStatus::Skipped { reason } => sink.push(report(
+                RuleId::LinkUnverified,
+                format!("not checked: {reason}"),
+                None,
+            )),
+            LinkStatus::Ok { hops, .. } => {
+                let Some(target) = permanent_target(hops) else {
+                    continue;
+                };
+                if target == l.url {
+                    continue;
                 }
-                LinkStatus::Unverified { reason } => sink.push(report(
-                    RuleId::LinkUnverified,
-                    format!("could not verify: {reason}"),
-                    None,
-                )),
-                LinkStatus::Skipped { reason } => sink.push(report(
-                    RuleId::LinkUnverified,
-                    format!("not checked: {reason}"),
-                    None,
-                )),
-                LinkStatus::Ok { hops, .. } => {
-                    let Some(target) = permanent_target(hops) else {
-                        continue;
-                    };
-                    if target == l.url {
-                        continue;
-                    }
-                    let fix = match &l.url_span {
-                        Some(span) if src[span.clone()] == l.url => Some(Fix {
-                            start: span.start,
-                            end: span.end,
-                            replacement: target.to_string(),
-                        }),
-                        _ => None,
-                    };
-                    let code = hops
-                        .iter()
-                        .take_while(|h| h.code == 301 || h.code == 308)
-                        .map(|h| h.code)
-                        .next()
-                        .unwrap_or(301);
-                    let upgrade = l
-                        .url
-                        .strip_prefix("http://")
-                        .is_some_and(|rest| target.strip_prefix("https://") == Some(rest));
-                    let cosmetic = target.trim_end_matches('/') == l.url.trim_end_matches('/');
-                    let message = if upgrade {
-                        "http redirects to https; link the https URL".to_string()
-                    } else {
-                        format!("permanent redirect ({code}) to {target}")
-                    };
-                    let cap = if upgrade || cosmetic {
-                        Severity::Info
-                    } else {
-                        Severity::Error
-                    };
-                    sink.push_capped(report(RuleId::LinkRedirect, message, fix), cap);
-                }
+                let fix = match &l.url_span {
+                    Some(span) if src[span.clone()] == l.url => Some(Fix {
+                        start: span.start,
+                        end: span.end,
+                        replacement: target.to_string(),
+                    }),
+                    _ => None,
+                };
+                let code = hops
+                    .iter()
+                    .take_while(|h| h.code == 301 || h.code == 308)
+                    .map(|h| h.code)
+                    .next()
+                    .unwrap_or(301);
+                let upgrade = l
+                    .url
+                    .strip_prefix("http://")
+                    .is_some_and(|rest| target.strip_prefix("https://") == Some(rest));
+                let cosmetic = target.trim_end_matches('/') == l.url.trim_end_matches('/');
+                let message = if upgrade {
+                    "http redirects to https; link the https URL".to_string()
+                } else {
+                    format!("permanent redirect ({code}) to {target}")
+                };
+                let cap = if upgrade || cosmetic {
+                    Severity::Info
+                } else {
+                    Severity::Error
+                };
+                sink.push_capped(report(RuleId::LinkRedirect, message, fix), cap);
             }
         }
     }
-    sink.findings
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Hop;
+    use crate::config::Config;
+    use crate::model::{Finding, Hop};
+    use crate::rules::{NetworkLinter, Verdicts};
+    use crate::source::Source;
 
     fn findings(md: &str, url: &str, status: LinkStatus) -> Vec<Finding> {
         let source = Source::new("t.md", md.to_string());
         let config = Config::default();
         let entries = crate::pipeline::entries(&source, &config);
-        link_findings(
-            &source,
-            &entries,
-            &BTreeMap::from([(url.to_string(), status)]),
-            &config,
-        )
+        let links = BTreeMap::from([(url.to_string(), status)]);
+        let none = (BTreeMap::new(), BTreeMap::new());
+        let verdicts = Verdicts {
+            links: &links,
+            papers: &none.0,
+            venues: &none.1,
+        };
+        let mut linter = NetworkLinter::new(&source, &config, verdicts);
+        linter.entries(&entries);
+        linter.finish()
     }
 
     fn moved(to: &str, code: u16) -> LinkStatus {

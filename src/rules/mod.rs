@@ -18,12 +18,14 @@ mod venue_truth;
 mod year;
 
 use crate::config::Config;
-use crate::model::{Entry, Finding, Fix, RuleId, Section, Severity, TableOrder};
+use crate::model::{
+    Entry, Finding, Fix, LinkStatus, PaperRef, Resolution, RuleId, Section, Severity, TableOrder,
+    VenueTruth,
+};
 use crate::source::Source;
+use std::collections::BTreeMap;
 
-pub use link::link_findings;
-pub use paper::{paper_findings, paper_of};
-pub use venue_truth::venue_truth_findings;
+pub use paper::paper_of;
 
 /// Collects findings for one file, applying the configured severities.
 pub struct Sink<'a> {
@@ -233,6 +235,84 @@ impl<'a> Linter<'a> {
         }
         let mut findings = self.sink.findings;
         in_source_order(&mut findings);
+        findings
+    }
+}
+
+/// What the network stages found, as the network rules read it: each URL's status,
+/// each paper's resolution, and the venue truth of arXiv papers by id.
+#[derive(Clone, Copy)]
+pub struct Verdicts<'v> {
+    /// Link statuses by URL as written.
+    pub links: &'v BTreeMap<String, LinkStatus>,
+    /// Resolutions by paper reference.
+    pub papers: &'v BTreeMap<PaperRef, Resolution>,
+    /// Where arXiv papers were published, by arXiv id.
+    pub venues: &'v BTreeMap<String, VenueTruth>,
+}
+
+/// The network rules of one file (`link/*`, `paper/*`), fed batch by batch like
+/// [`Linter`]: [`NetworkLinter::entries`] for each batch in source order, then
+/// [`NetworkLinter::finish`]. Nothing of an entry is kept, so the findings can be
+/// made from a second read of the file instead of from its kept entries, with the
+/// same result wherever the batches were cut.
+pub struct NetworkLinter<'a> {
+    verdicts: Verdicts<'a>,
+    links: Sink<'a>,
+    papers: Sink<'a>,
+    truths: Sink<'a>,
+    truth: venue_truth::Truths,
+    /// The venue model with the config's venues, made at the first entry with a
+    /// resolved paper (most lists with no paper need none).
+    model: Option<std::borrow::Cow<'static, crate::venue::VenueModel>>,
+    config: &'a Config,
+}
+
+impl<'a> NetworkLinter<'a> {
+    /// A linter for one file against `verdicts`.
+    pub fn new(source: &'a Source, config: &'a Config, verdicts: Verdicts<'a>) -> Self {
+        NetworkLinter {
+            verdicts,
+            links: Sink::new(source, config),
+            papers: Sink::new(source, config),
+            truths: Sink::new(source, config),
+            truth: venue_truth::Truths::default(),
+            model: None,
+            config,
+        }
+    }
+
+    /// Makes the findings of the next entries of the file, in source order.
+    pub fn entries(&mut self, batch: &[Entry<'_>]) {
+        let Verdicts {
+            links,
+            papers,
+            venues,
+        } = self.verdicts;
+        for e in batch {
+            link::entry(&mut self.links, e, links);
+        }
+        // Every paper finding needs a resolution: with none, the rows need not be read.
+        if papers.is_empty() {
+            return;
+        }
+        let config = self.config;
+        let model = self.model.get_or_insert_with(|| paper::venue_model(config));
+        for e in batch {
+            paper::entry(&mut self.papers, e, papers, venues, model);
+        }
+        for e in batch {
+            self.truth.entry(&mut self.truths, e, papers, venues);
+        }
+    }
+
+    /// The findings of the whole file: the link findings, then the paper findings,
+    /// then the venue truth's, each in source order.
+    pub fn finish(mut self) -> Vec<Finding> {
+        self.truth.finish(&mut self.truths);
+        let mut findings = self.links.findings;
+        findings.append(&mut self.papers.findings);
+        findings.append(&mut self.truths.findings);
         findings
     }
 }

@@ -4,11 +4,8 @@
 
 use super::{Report, Sink, excerpt};
 use crate::config::{Config, VenueEntryKind};
-use crate::model::{
-    Entry, Finding, Fix, Link, Paper, PaperRef, Resolution, RuleId, Severity, VenueTruth,
-};
+use crate::model::{Entry, Fix, Link, Paper, PaperRef, Resolution, RuleId, Severity, VenueTruth};
 use crate::scholarly::identify;
-use crate::source::Source;
 use crate::text::{TitleMatch, compare};
 use crate::venue::{Agreement, Difference, VenueCell, VenueKind, VenueModel, VenueSpec};
 use regex::Regex;
@@ -35,91 +32,86 @@ pub fn paper_of<'a, 's>(
     })
 }
 
-/// Findings for one file.
+/// The findings of one entry against the registries' word on its paper. `model` is
+/// [`venue_model`]'s, made once per file.
 ///
 /// `venues` is the venue truth (Semantic Scholar, DBLP) by arXiv id: where it knows an
-/// arXiv paper, it, not the record's own comments, says where the paper went
-/// (`venue_truth_findings` compares it), so the comments are not compared again.
-pub fn paper_findings(
-    source: &Source,
-    entries: &[Entry],
+/// arXiv paper, it, not the record's own comments, says where the paper went (the
+/// venue-truth rules compare it), so the comments are not compared again.
+pub(super) fn entry(
+    sink: &mut Sink<'_>,
+    e: &Entry,
     papers: &BTreeMap<PaperRef, Resolution>,
     venues: &BTreeMap<String, VenueTruth>,
-    config: &Config,
-) -> Vec<Finding> {
-    let mut sink = Sink::new(source, config);
-    let model = venue_model(config);
-    for e in entries {
-        let Some((link, resolution)) = paper_of(e, papers) else {
-            continue;
-        };
-        let offset = link.anchor();
-        let report = |rule, message: String, fix| Report::for_link(rule, e, link, message, fix);
-        match resolution {
-            Resolution::Missing { reason } => {
-                sink.push(report(RuleId::PaperNotFound, reason.clone(), None))
-            }
-            Resolution::Unknown { .. } => {}
-            Resolution::Found { paper } => {
-                // A link to a given version is also right with that version's title
-                // (papers get renamed between versions).
-                let versioned =
-                    crate::scholarly::arxiv_explicit_version(&link.url).and_then(|v| match papers
-                        .get(&PaperRef::Arxiv(v))
-                    {
-                        Some(Resolution::Found { paper }) => Some(paper.titles.clone()),
-                        _ => None,
-                    });
-                let with_version;
-                let paper = match versioned {
-                    Some(titles) => {
-                        with_version = Paper {
-                            titles: paper.titles.iter().cloned().chain(titles).collect(),
-                            ..paper.clone()
-                        };
-                        &with_version
-                    }
-                    None => paper,
-                };
-                title(&mut sink, e, link, paper, offset);
-                let placed = match identify(&link.url) {
-                    Some(PaperRef::Arxiv(id)) => matches!(
-                        venues.get(&id),
-                        Some(VenueTruth::Published { .. } | VenueTruth::PreprintOnly)
-                    ),
-                    _ => false,
-                };
-                // The venue truth's placements may be among the record's venues too;
-                // only the record's own journal_ref stays ours to compare.
-                let without_comment;
-                let paper = if placed && paper.source == "arXiv" {
-                    without_comment = Paper {
-                        comment: None,
-                        venues: if paper.published_as.is_some() {
-                            paper.venues.clone()
-                        } else {
-                            Vec::new()
-                        },
+    model: &VenueModel,
+) {
+    let Some((link, resolution)) = paper_of(e, papers) else {
+        return;
+    };
+    let offset = link.anchor();
+    let report = |rule, message: String, fix| Report::for_link(rule, e, link, message, fix);
+    match resolution {
+        Resolution::Missing { reason } => {
+            sink.push(report(RuleId::PaperNotFound, reason.clone(), None))
+        }
+        Resolution::Unknown { .. } => {}
+        Resolution::Found { paper } => {
+            // A link to a given version is also right with that version's title
+            // (papers get renamed between versions).
+            let versioned = crate::scholarly::arxiv_explicit_version(&link.url).and_then(|v| {
+                match papers.get(&PaperRef::Arxiv(v)) {
+                    Some(Resolution::Found { paper }) => Some(paper.titles.clone()),
+                    _ => None,
+                }
+            });
+            let with_version;
+            let paper = match versioned {
+                Some(titles) => {
+                    with_version = Paper {
+                        titles: paper.titles.iter().cloned().chain(titles).collect(),
                         ..paper.clone()
                     };
-                    &without_comment
-                } else {
-                    paper
+                    &with_version
+                }
+                None => paper,
+            };
+            title(sink, e, link, paper, offset);
+            let placed = match identify(&link.url) {
+                Some(PaperRef::Arxiv(id)) => matches!(
+                    venues.get(&id),
+                    Some(VenueTruth::Published { .. } | VenueTruth::PreprintOnly)
+                ),
+                _ => false,
+            };
+            // The venue truth's placements may be among the record's venues too;
+            // only the record's own journal_ref stays ours to compare.
+            let without_comment;
+            let paper = if placed && paper.source == "arXiv" {
+                without_comment = Paper {
+                    comment: None,
+                    venues: if paper.published_as.is_some() {
+                        paper.venues.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    ..paper.clone()
                 };
-                let venue_years: Vec<i32> = if paper.source == "arXiv" {
-                    registry_venues(&model, paper)
-                        .iter()
-                        .filter_map(|(_, c)| c.year)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                year(&mut sink, e, paper, &venue_years, offset, link);
-                venue(&mut sink, e, paper, offset, link, &model);
-            }
+                &without_comment
+            } else {
+                paper
+            };
+            let venue_years: Vec<i32> = if paper.source == "arXiv" {
+                registry_venues(model, paper)
+                    .iter()
+                    .filter_map(|(_, c)| c.year)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            year(sink, e, paper, &venue_years, offset, link);
+            venue(sink, e, paper, offset, link, model);
         }
     }
-    sink.findings
 }
 
 fn title(sink: &mut Sink<'_>, e: &Entry, link: &Link, paper: &Paper, offset: usize) {
@@ -311,7 +303,7 @@ fn registry_venues<'m>(model: &'m VenueModel, paper: &Paper) -> Vec<(String, Ven
 }
 
 /// The venue model with the config's venues and aliases.
-fn venue_model(config: &Config) -> Cow<'static, VenueModel> {
+pub(super) fn venue_model(config: &Config) -> Cow<'static, VenueModel> {
     let aliases = &config.metadata.venue_aliases;
     if config.venues.known.is_empty() && aliases.is_empty() {
         return Cow::Borrowed(VenueModel::builtin());

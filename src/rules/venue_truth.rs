@@ -11,12 +11,8 @@
 //! bare `CVPR`).
 
 use super::{Report, Sink, excerpt, paper_of};
-use crate::config::Config;
-use crate::model::{
-    Entry, EntrySource, Finding, Fix, PaperRef, Placement, Resolution, RuleId, VenueTruth,
-};
+use crate::model::{Entry, EntrySource, Fix, PaperRef, Placement, Resolution, RuleId, VenueTruth};
 use crate::scholarly::identify;
-use crate::source::Source;
 use crate::venue::{Agreement, VenueCell, VenueModel};
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -82,19 +78,25 @@ pub(crate) fn style_of(cell: &str, model: &VenueModel) -> Option<VenueStyle> {
         .map(|(s, _)| *s)
 }
 
-/// The style most venue cells of a file use (ties to the first in [`VenueStyle`]
-/// order; `ICLR 2022` when no cell shows one).
-pub(crate) fn list_style(entries: &[Entry], model: &VenueModel) -> VenueStyle {
-    let mut counts: BTreeMap<VenueStyle, usize> = BTreeMap::new();
-    for v in entries.iter().filter_map(|e| e.venue.as_deref()) {
-        if let Some(s) = style_of(v, model) {
-            *counts.entry(s).or_default() += 1;
+/// How many venue cells of a file use each style, tallied entry by entry.
+#[derive(Debug, Default)]
+struct StyleTally(BTreeMap<VenueStyle, usize>);
+
+impl StyleTally {
+    fn entry(&mut self, e: &Entry, model: &VenueModel) {
+        if let Some(s) = e.venue.as_deref().and_then(|v| style_of(v, model)) {
+            *self.0.entry(s).or_default() += 1;
         }
     }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map_or(VenueStyle::SpaceYear, |(s, _)| s)
+
+    /// The style most venue cells use (ties to the first in [`VenueStyle`] order;
+    /// `ICLR 2022` when no cell shows one).
+    fn list_style(&self) -> VenueStyle {
+        self.0
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map_or(VenueStyle::SpaceYear, |(s, _)| *s)
+    }
 }
 
 /// A venue written in a style.
@@ -160,36 +162,47 @@ fn named(p: &Placement, model: &VenueModel) -> String {
     }
 }
 
-/// Findings for one file from the venue truth of its arXiv papers.
-pub fn venue_truth_findings(
-    source: &Source,
-    entries: &[Entry],
-    papers: &BTreeMap<PaperRef, Resolution>,
-    venues: &BTreeMap<String, VenueTruth>,
-    config: &Config,
-) -> Vec<Finding> {
-    let mut sink = Sink::new(source, config);
-    if venues.is_empty() {
-        return sink.findings;
-    }
-    let model = VenueModel::builtin();
-    let style = list_style(entries, model);
-    for e in entries {
+/// The venue-truth findings of one file, entry by entry. A fix that rewrites a
+/// preprint's venue cell takes the list's own style, a majority over every venue cell
+/// of the file, known only once the file is read: such fixes are completed in
+/// [`Truths::finish`], so the entries need not be kept.
+#[derive(Debug, Default)]
+pub(super) struct Truths {
+    styles: StyleTally,
+    /// Findings whose fix waits for the list's style: where in the sink, and the
+    /// venue and year it names.
+    unstyled: Vec<(usize, String, Option<i32>)>,
+}
+
+impl Truths {
+    /// The findings of one entry (none while `venues` is empty).
+    pub(super) fn entry(
+        &mut self,
+        sink: &mut Sink<'_>,
+        e: &Entry,
+        papers: &BTreeMap<PaperRef, Resolution>,
+        venues: &BTreeMap<String, VenueTruth>,
+    ) {
+        if venues.is_empty() {
+            return;
+        }
+        let model = VenueModel::builtin();
+        self.styles.entry(e, model);
         let Some((link, Resolution::Found { paper })) = paper_of(e, papers) else {
-            continue;
+            return;
         };
         // arXiv's journal_ref already says where; the registry rules compare it.
         if paper.published_as.is_some() {
-            continue;
+            return;
         }
         let Some(PaperRef::Arxiv(id)) = identify(&link.url) else {
-            continue;
+            return;
         };
         let Some(truth @ VenueTruth::Published { placements }) = venues.get(&id) else {
-            continue;
+            return;
         };
         let Some(main) = truth.main_placement() else {
-            continue;
+            return;
         };
         let source_name = &main.source;
         let Some(row) = e.venue.as_deref().filter(|v| !v.trim().is_empty()) else {
@@ -208,7 +221,7 @@ pub fn venue_truth_findings(
                     None,
                 ));
             }
-            continue;
+            return;
         };
         let cell = model.parse(row);
         if cell.is_preprint() || cell.unpublished {
@@ -220,13 +233,16 @@ pub fn venue_truth_findings(
                 .map(|span| Fix {
                     start: span.start,
                     end: span.end,
-                    replacement: render(&name, main.year, style),
+                    // Written in the list's style in `finish`.
+                    replacement: String::new(),
                 });
+            let styled = fix.is_some();
             let message = format!(
                 "listed as `{}`, but published at {} ({source_name})",
                 excerpt(row, 60),
                 named(main, model)
             );
+            let before = sink.findings.len();
             sink.push(Report::for_link(
                 RuleId::PaperPublished,
                 e,
@@ -234,14 +250,26 @@ pub fn venue_truth_findings(
                 message,
                 fix,
             ));
-            continue;
+            if styled && sink.findings.len() > before {
+                self.unstyled.push((before, name, main.year));
+            }
+            return;
         }
         if cell.venue().is_none() {
-            continue;
+            return;
         }
-        compare_venue(&mut sink, e, link, row, &cell, placements, model);
+        compare_venue(sink, e, link, row, &cell, placements, model);
     }
-    sink.findings
+
+    /// Writes the waiting fixes in the style most of the file's venue cells use.
+    pub(super) fn finish(self, sink: &mut Sink<'_>) {
+        let style = self.styles.list_style();
+        for (at, name, year) in self.unstyled {
+            if let Some(fix) = sink.findings[at].fix.as_mut() {
+                fix.replacement = render(&name, year, style);
+            }
+        }
+    }
 }
 
 /// A row naming a known venue against the placements: the same venue with another

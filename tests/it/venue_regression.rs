@@ -169,8 +169,9 @@ fn list() -> String {
     md
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_planted_venue_defect_is_found_and_healthy_rows_stay_quiet() {
+/// Stand-ins of arXiv, Semantic Scholar and DBLP on one server, shaped by [`PAPERS`];
+/// the arXiv requests are counted.
+async fn stand_ins() -> (super::venues::Registries, Arc<Mutex<usize>>) {
     let mut s2 = BTreeMap::new();
     let mut hits = Vec::new();
     for p in PAPERS {
@@ -222,25 +223,38 @@ async fn every_planted_venue_defect_is_found_and_healthy_rows_stay_quiet() {
         .respond_with(Arxiv(arxiv_requests.clone()))
         .mount(&r.server)
         .await;
+    (r, arxiv_requests)
+}
 
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("README.md"), list()).unwrap();
-    std::fs::write(
-        dir.path().join("paperlint.toml"),
-        format!(
+/// A directory holding `list` as README.md and a configuration that sends every
+/// registry to `server`.
+fn site(list: &str, server: &wiremock::MockServer) -> tempfile::TempDir {
+    super::cli::site(
+        list,
+        &format!(
             "[metadata]\narxiv_api = '{0}/api/query'\ncrossref_api = '{0}'\ndoi_api = '{0}'\narxiv_interval = '1ms'\nsemantic_scholar_api = '{0}/graph/v1'\ndblp_api = '{0}'\ndblp_interval = '1ms'\n\n[network]\nallow_private = true\ncache = ''\n",
-            r.server.uri()
+            server.uri()
         ),
     )
-    .unwrap();
+}
+
+/// `paperlint check --format json README.md` in `dir`: its report.
+fn check(dir: &std::path::Path) -> Value {
     let out = paperlint()
-        .current_dir(dir.path())
+        .current_dir(dir)
         .env_remove("SEMANTIC_SCHOLAR_API_KEY")
         .args(["check", "--format", "json", "README.md"])
         .output()
         .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_planted_venue_defect_is_found_and_healthy_rows_stay_quiet() {
+    let (r, arxiv_requests) = stand_ins().await;
+    let dir = site(&list(), &r.server);
+    let report = check(dir.path());
     let findings = report["findings"].as_array().unwrap();
     let of = |id: &str| -> Vec<(String, String, String)> {
         findings
@@ -367,4 +381,71 @@ async fn every_planted_venue_defect_is_found_and_healthy_rows_stay_quiet() {
     }
     // Wrong venues are reported, not rewritten.
     assert!(!diff.contains("+| 2017 | [Attention"), "{diff}");
+}
+
+/// An online `check` keeps a small list's entries for its link and paper findings, and
+/// reads a larger one (`cli::ENTRIES_KEPT_UP_TO` and up) a second time instead: the same
+/// rows on both sides of that size (made larger by a code block after the last row,
+/// which names no link) get the same report, fixes in the list's venue style included.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_online_report_is_the_same_whether_the_entries_are_kept_or_read_again() {
+    let (r, _) = stand_ins().await;
+    let uri = r.server.uri();
+    Mock::given(path("/gone"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&r.server)
+        .await;
+    Mock::given(path("/moved"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", format!("{uri}/new")))
+        .mount(&r.server)
+        .await;
+    Mock::given(path("/new"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&r.server)
+        .await;
+    let mut small = list();
+    small.push_str(&format!(
+        "\n## Pages\n\n| Year | Paper | Venue |\n|---|---|---|\n\
+         | 2021 | [A page that is gone]({uri}/gone) | ICLR 2021 |\n\
+         | 2022 | [A page that moved]({uri}/moved) | NeurIPS'22 |\n\
+         | 2022 | [Its new place]({uri}/new) | CVPR |\n"
+    ));
+    let mut large = small.clone();
+    large.push_str("\n```text\n");
+    while large.len() <= paperlint::cli::ENTRIES_KEPT_UP_TO {
+        large.push_str("a line of notes that names no paper and no link\n");
+    }
+    large.push_str("```\n");
+    assert!(small.len() < paperlint::cli::ENTRIES_KEPT_UP_TO);
+
+    let kept = check(site(&small, &r.server).path());
+    let read_again = check(site(&large, &r.server).path());
+    let rules: Vec<&str> = kept["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "link/broken",
+        "link/redirect",
+        "paper/published",
+        "paper/venue-mismatch",
+        "paper/year-mismatch",
+    ] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    let styled = kept["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "paper/published" && f["fix"]["replacement"] == "ICLR 2022");
+    assert!(styled, "{:#}", kept["findings"]);
+    assert_eq!(kept["findings"], read_again["findings"]);
+    let without_time = |report: &Value| {
+        let mut summary = report["summary"].clone();
+        summary["network"]["seconds"] = Value::Null;
+        summary
+    };
+    assert_eq!(without_time(&kept), without_time(&read_again));
 }
