@@ -500,7 +500,7 @@ fn network_result(
 /// An online `check` of lists up to this size (all files together, in bytes) keeps
 /// their entries through the network run and makes the link and paper findings from
 /// them; a larger one keeps none and reads its files a second time for those findings
-/// ([`gather_as_read`]). Entries cost up to about eight times their list (short
+/// ([`gather_as_read`]). `entries` writes a file over this size as it reads it. Entries cost up to about eight times their list (short
 /// rows), so below this size they weigh less than the network stages themselves,
 /// while the second parse would cost a run of a few thousand links a few
 /// milliseconds of CPU beside its first requests.
@@ -929,26 +929,50 @@ fn entries(args: EntriesArgs) -> anyhow::Result<u8> {
         interactive: false,
         check_links: false,
     });
-    let read = |s, feed: Option<&_>| read_entries(s, &config, feed);
+    // A file over `ENTRIES_KEPT_UP_TO` keeps no entry: its links go to the network
+    // stages as it is read (with --resolve), and it is read again, batch by batch, as
+    // its records are written. The others are extracted on every core meanwhile.
+    let streamed = |s: &Source| s.text.len() > ENTRIES_KEPT_UP_TO;
+    let read = |s, feed: Option<&_>| {
+        if !streamed(s) {
+            return read_entries(s, &config, feed);
+        }
+        if let Some(feed) = feed {
+            crate::extract::for_each_batch(&s.text, &config.columns, |batch| feed.send(&batch));
+        }
+        Vec::new()
+    };
     let (per_file, (), network) = read_beside_network(&sources, &config, stages, read, |_| ());
     if let Some(online) = network_result(network, &mut failed) {
         papers = online.papers;
     }
-    let names: Vec<String> = sources.iter().map(Source::display_path).collect();
-    let records: Vec<EntryRecord> = sources
-        .iter()
-        .zip(&names)
-        .zip(&per_file)
-        .flat_map(|((s, name), entries)| {
-            entries
-                .iter()
-                .map(|e| EntryRecord::new(s, name, e).with_paper(e, &papers))
-        })
-        .collect();
-    write_output(args.output.as_deref(), |out| match args.format {
-        EntriesFormat::Json => report::entries::json(&records, out),
-        EntriesFormat::Csv => report::entries::csv(&records, out),
-        EntriesFormat::Bibtex => report::entries::bibtex(&records, out),
+    let format = match args.format {
+        EntriesFormat::Json => report::entries::Format::Json,
+        EntriesFormat::Csv => report::entries::Format::Csv,
+        EntriesFormat::Bibtex => report::entries::Format::Bibtex,
+    };
+    write_output(args.output.as_deref(), |out| {
+        let mut records = report::entries::Records::new(format, out)?;
+        for (source, entries) in sources.iter().zip(&per_file) {
+            let name = source.display_path();
+            if !streamed(source) {
+                for e in entries {
+                    records.push(&EntryRecord::new(source, &name, e).with_paper(e, &papers))?;
+                }
+                continue;
+            }
+            let mut written = Ok(());
+            crate::extract::for_each_batch(&source.text, &config.columns, |batch| {
+                for e in &batch {
+                    if written.is_ok() {
+                        let record = EntryRecord::new(source, &name, e).with_paper(e, &papers);
+                        written = records.push(&record);
+                    }
+                }
+            });
+            written?;
+        }
+        records.finish()
     })?;
     Ok(if failed > 0 { exit::TROUBLE } else { exit::OK })
 }

@@ -118,111 +118,202 @@ impl<'a> EntryRecord<'a> {
     }
 }
 
-/// Writes the records as a JSON array.
-pub fn json(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, records)?;
-    writeln!(out)
+/// How `paperlint entries` prints its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON array.
+    Json,
+    /// CSV, one row per entry.
+    Csv,
+    /// BibTeX, one entry per entry that names a paper.
+    Bibtex,
 }
 
-/// Writes the records as CSV, one row per entry; links are space-separated.
-pub fn csv(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
-    write_csv(records, out).map_err(|e| match e.into_kind() {
-        // Keep the writer's own error, so that a closed pipe is still one.
+/// Writes records one at a time, as they are made (a long list's entries need not
+/// all exist at once), exactly as writing them all at once would:
+/// [`Records::push`] for each in order, then [`Records::finish`].
+pub struct Records<'w> {
+    sink: RecordSink<'w>,
+}
+
+enum RecordSink<'w> {
+    Json {
+        out: &'w mut dyn Write,
+        written: usize,
+        /// The record being written, printed alone, then as an element: buffers
+        /// reused from one record to the next.
+        record: Vec<u8>,
+        element: Vec<u8>,
+    },
+    Csv(csv::Writer<&'w mut dyn Write>),
+    Bibtex {
+        out: &'w mut dyn Write,
+        /// Keys given so far, by base: the next one of a base gets the next suffix.
+        used: BTreeMap<String, usize>,
+    },
+}
+
+/// A CSV error as an I/O error, the writer's own kept, so that a closed pipe is still
+/// one.
+fn csv_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => io::Error::other(format!("CSV: {other:?}")),
-    })
-}
-
-fn write_csv(records: &[EntryRecord], out: &mut dyn Write) -> csv::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "file", "line", "column", "source", "section", "year", "title", "venue", "links", "cells",
-    ])?;
-    for r in records {
-        let source = serde_json::to_value(r.source)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        w.write_record([
-            r.file.to_string(),
-            r.line.to_string(),
-            r.column.to_string(),
-            source,
-            r.section.join(" › "),
-            r.year.map(|y| y.to_string()).unwrap_or_default(),
-            r.title.unwrap_or_default().to_string(),
-            r.venue.unwrap_or_default().to_string(),
-            r.links.iter().map(|l| l.url).collect::<Vec<_>>().join(" "),
-            r.cells.join(" | "),
-        ])?;
     }
-    w.flush()?;
-    Ok(())
 }
 
-/// Writes one BibTeX entry per entry that names a paper (resolved metadata first, the
-/// row's own title, year and venue otherwise). Keys are `surnameYEARword`, made unique
-/// in file order with `a`, `b`, …: the same list always gives the same keys.
-pub fn bibtex(records: &[EntryRecord], out: &mut dyn Write) -> io::Result<()> {
-    let mut used: BTreeMap<String, usize> = BTreeMap::new();
-    for r in records {
-        let paper = r.paper.as_ref().and_then(|p| p.metadata.as_ref());
-        let Some(title) = paper
-            .and_then(|p| p.titles.first().cloned())
-            .or_else(|| r.title.map(String::from))
-        else {
-            continue;
-        };
-        if r.url.is_none() && paper.is_none() {
-            continue;
-        }
-        let year = paper.and_then(|p| p.year.or(p.preprint_year)).or(r.year);
-        let authors: Vec<String> = paper.map(|p| p.authors.clone()).unwrap_or_default();
-        let venue = paper
-            .and_then(|p| p.venues.first().cloned())
-            .or_else(|| r.venue.map(String::from));
-        let kind = paper.map_or("misc", |p| {
-            if p.kind.is_empty() {
-                "misc"
-            } else {
-                p.kind.as_str()
+impl<'w> Records<'w> {
+    /// A writer of `format` to `out`; CSV's header line is written at once.
+    pub fn new(format: Format, out: &'w mut dyn Write) -> io::Result<Self> {
+        let sink = match format {
+            Format::Json => RecordSink::Json {
+                out,
+                written: 0,
+                record: Vec::new(),
+                element: Vec::new(),
+            },
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record([
+                    "file", "line", "column", "source", "section", "year", "title", "venue",
+                    "links", "cells",
+                ])
+                .map_err(csv_error)?;
+                RecordSink::Csv(w)
             }
-        });
-        let base = key_base(authors.first().map(String::as_str), year, &title);
-        let n = used.entry(base.clone()).or_insert(0);
-        let key = if *n == 0 {
-            base.clone()
-        } else {
-            format!("{base}{}", suffix(*n))
+            Format::Bibtex => RecordSink::Bibtex {
+                out,
+                used: BTreeMap::new(),
+            },
         };
-        *n += 1;
-        writeln!(out, "@{kind}{{{key},")?;
-        writeln!(out, "  title = {{{{{}}}}},", escape(&title))?;
-        if !authors.is_empty() {
-            writeln!(out, "  author = {{{}}},", escape(&authors.join(" and ")))?;
-        }
-        if let Some(y) = year {
-            writeln!(out, "  year = {{{y}}},")?;
-        }
-        if let Some(v) = venue {
-            let field = match kind {
-                "article" => "journal",
-                "inproceedings" => "booktitle",
-                _ => "howpublished",
-            };
-            writeln!(out, "  {field} = {{{}}},", escape(&v))?;
-        }
-        if let Some(doi) = paper.and_then(|p| p.doi.clone()) {
-            writeln!(out, "  doi = {{{}}},", escape(&doi))?;
-        }
-        if let Some(id) = r.paper.as_ref().and_then(|p| p.id.strip_prefix("arXiv:")) {
-            writeln!(out, "  eprint = {{{id}}},\n  archivePrefix = {{arXiv}},")?;
-        }
-        if let Some(url) = &r.url {
-            writeln!(out, "  url = {{{}}},", url.replace(['{', '}'], ""))?;
-        }
-        writeln!(out, "}}\n")?;
+        Ok(Records { sink })
     }
+
+    /// Writes the next record.
+    pub fn push(&mut self, r: &EntryRecord) -> io::Result<()> {
+        match &mut self.sink {
+            RecordSink::Json {
+                out,
+                written,
+                record,
+                element,
+            } => {
+                // What `serde_json::to_writer_pretty` writes for the whole array: each
+                // element on its own lines, one level in (two spaces after every line
+                // break: JSON strings hold no raw one, so each is the printer's). One
+                // write per record.
+                record.clear();
+                serde_json::to_writer_pretty(&mut *record, r)?;
+                element.clear();
+                element.extend_from_slice(if *written == 0 { b"[\n  " } else { b",\n  " });
+                let mut rest = &record[..];
+                while let Some(at) = memchr::memchr(b'\n', rest) {
+                    element.extend_from_slice(&rest[..=at]);
+                    element.extend_from_slice(b"  ");
+                    rest = &rest[at + 1..];
+                }
+                element.extend_from_slice(rest);
+                *written += 1;
+                out.write_all(element)
+            }
+            RecordSink::Csv(w) => csv_row(w, r).map_err(csv_error),
+            RecordSink::Bibtex { out, used } => bibtex_entry(&mut **out, used, r),
+        }
+    }
+
+    /// Ends the output (the JSON array's end, CSV's buffer flushed).
+    pub fn finish(self) -> io::Result<()> {
+        match self.sink {
+            RecordSink::Json { out, written, .. } => {
+                out.write_all(if written == 0 { b"[]\n" } else { b"\n]\n" })
+            }
+            RecordSink::Csv(mut w) => w.flush(),
+            RecordSink::Bibtex { .. } => Ok(()),
+        }
+    }
+}
+
+fn csv_row(w: &mut csv::Writer<&mut dyn Write>, r: &EntryRecord) -> csv::Result<()> {
+    let source = serde_json::to_value(r.source)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    w.write_record([
+        r.file.to_string(),
+        r.line.to_string(),
+        r.column.to_string(),
+        source,
+        r.section.join(" › "),
+        r.year.map(|y| y.to_string()).unwrap_or_default(),
+        r.title.unwrap_or_default().to_string(),
+        r.venue.unwrap_or_default().to_string(),
+        r.links.iter().map(|l| l.url).collect::<Vec<_>>().join(" "),
+        r.cells.join(" | "),
+    ])
+}
+
+/// The BibTeX entry of one record, if it names a paper; `used` holds the keys given.
+fn bibtex_entry(
+    out: &mut dyn Write,
+    used: &mut BTreeMap<String, usize>,
+    r: &EntryRecord,
+) -> io::Result<()> {
+    let paper = r.paper.as_ref().and_then(|p| p.metadata.as_ref());
+    let Some(title) = paper
+        .and_then(|p| p.titles.first().cloned())
+        .or_else(|| r.title.map(String::from))
+    else {
+        return Ok(());
+    };
+    if r.url.is_none() && paper.is_none() {
+        return Ok(());
+    }
+    let year = paper.and_then(|p| p.year.or(p.preprint_year)).or(r.year);
+    let authors: Vec<String> = paper.map(|p| p.authors.clone()).unwrap_or_default();
+    let venue = paper
+        .and_then(|p| p.venues.first().cloned())
+        .or_else(|| r.venue.map(String::from));
+    let kind = paper.map_or("misc", |p| {
+        if p.kind.is_empty() {
+            "misc"
+        } else {
+            p.kind.as_str()
+        }
+    });
+    let base = key_base(authors.first().map(String::as_str), year, &title);
+    let n = used.entry(base.clone()).or_insert(0);
+    let key = if *n == 0 {
+        base.clone()
+    } else {
+        format!("{base}{}", suffix(*n))
+    };
+    *n += 1;
+    writeln!(out, "@{kind}{{{key},")?;
+    writeln!(out, "  title = {{{{{}}}}},", escape(&title))?;
+    if !authors.is_empty() {
+        writeln!(out, "  author = {{{}}},", escape(&authors.join(" and ")))?;
+    }
+    if let Some(y) = year {
+        writeln!(out, "  year = {{{y}}},")?;
+    }
+    if let Some(v) = venue {
+        let field = match kind {
+            "article" => "journal",
+            "inproceedings" => "booktitle",
+            _ => "howpublished",
+        };
+        writeln!(out, "  {field} = {{{}}},", escape(&v))?;
+    }
+    if let Some(doi) = paper.and_then(|p| p.doi.clone()) {
+        writeln!(out, "  doi = {{{}}},", escape(&doi))?;
+    }
+    if let Some(id) = r.paper.as_ref().and_then(|p| p.id.strip_prefix("arXiv:")) {
+        writeln!(out, "  eprint = {{{id}}},\n  archivePrefix = {{arXiv}},")?;
+    }
+    if let Some(url) = &r.url {
+        writeln!(out, "  url = {{{}}},", url.replace(['{', '}'], ""))?;
+    }
+    writeln!(out, "}}\n")?;
     Ok(())
 }
 

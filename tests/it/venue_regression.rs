@@ -384,9 +384,10 @@ async fn every_planted_venue_defect_is_found_and_healthy_rows_stay_quiet() {
 }
 
 /// An online `check` keeps a small list's entries for its link and paper findings, and
-/// reads a larger one (`cli::ENTRIES_KEPT_UP_TO` and up) a second time instead: the same
-/// rows on both sides of that size (made larger by a code block after the last row,
-/// which names no link) get the same report, fixes in the list's venue style included.
+/// reads a larger one (over `cli::ENTRIES_KEPT_UP_TO`) a second time instead; `entries`
+/// writes a larger one's records as it reads it. The same rows on both sides of that
+/// size (made larger by a code block after the last row, which names no link) get the
+/// same report, fixes in the list's venue style included, and the same records.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_online_report_is_the_same_whether_the_entries_are_kept_or_read_again() {
     let (r, _) = stand_ins().await;
@@ -418,8 +419,9 @@ async fn an_online_report_is_the_same_whether_the_entries_are_kept_or_read_again
     large.push_str("```\n");
     assert!(small.len() < paperlint::cli::ENTRIES_KEPT_UP_TO);
 
-    let kept = check(site(&small, &r.server).path());
-    let read_again = check(site(&large, &r.server).path());
+    let (small_dir, large_dir) = (site(&small, &r.server), site(&large, &r.server));
+    let kept = check(small_dir.path());
+    let read_again = check(large_dir.path());
     let rules: Vec<&str> = kept["findings"]
         .as_array()
         .unwrap()
@@ -448,4 +450,32 @@ async fn an_online_report_is_the_same_whether_the_entries_are_kept_or_read_again
         summary
     };
     assert_eq!(without_time(&kept), without_time(&read_again));
+
+    // `entries` too: the large file's records are written as it is read again.
+    let entries = |dir: &std::path::Path, args: &[&str]| {
+        let out = paperlint()
+            .current_dir(dir)
+            .env_remove("SEMANTIC_SCHOLAR_API_KEY")
+            .arg("entries")
+            .args(args)
+            .arg("README.md")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for args in [
+        &["--format", "json"][..],
+        &["--format", "csv"],
+        &["--resolve", "--format", "json"],
+        &["--resolve", "--format", "bibtex"],
+    ] {
+        let kept = entries(small_dir.path(), args);
+        assert!(kept.contains("2106.09685"), "{args:?}: {kept}");
+        assert_eq!(kept, entries(large_dir.path(), args), "{args:?}");
+    }
 }
