@@ -145,7 +145,8 @@ enum RecordSink<'w> {
         record: Vec<u8>,
         element: Vec<u8>,
     },
-    Csv(csv::Writer<&'w mut dyn Write>),
+    /// Boxed: the CSV writer holds its state inline, several times the other variants.
+    Csv(Box<csv::Writer<&'w mut dyn Write>>),
     Bibtex {
         out: &'w mut dyn Write,
         /// Keys given so far, by base: the next one of a base gets the next suffix.
@@ -179,7 +180,7 @@ impl<'w> Records<'w> {
                     "links", "cells",
                 ])
                 .map_err(csv_error)?;
-                RecordSink::Csv(w)
+                RecordSink::Csv(Box::new(w))
             }
             Format::Bibtex => RecordSink::Bibtex {
                 out,
