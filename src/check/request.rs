@@ -123,12 +123,36 @@ impl Failure {
 
 /// Early detection of "no network at all": several different hosts failed to resolve
 /// or connect and nothing has answered yet.
+///
+/// Hosts named by a domain name are judged apart from hosts written as an address:
+/// a name that does not resolve is evidence against its link only once some other
+/// name has been resolved and answered. A machine whose names resolve nowhere while
+/// something answers every request to an address (a sandbox's or a captive portal's
+/// interceptor, which answers `404` to any address) has no network for the list's
+/// names, and its address answers say nothing about them.
 #[derive(Debug, Default)]
 pub struct NetworkProbe {
     answered: AtomicBool,
-    failed_hosts: Mutex<HashSet<String>>,
+    /// A host named by a domain name answered (or failed past its connection).
+    name_answered: AtomicBool,
+    failed_hosts: Mutex<FailedHosts>,
     down: AtomicBool,
     went_down: tokio::sync::Notify,
+}
+
+/// The hosts that failed at the network level, and how many of them are names.
+#[derive(Debug, Default)]
+struct FailedHosts {
+    hosts: HashSet<String>,
+    names: usize,
+}
+
+/// Whether `host` (as a URL writes it) is an IP address rather than a domain name.
+fn is_address(host: &str) -> bool {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
 }
 
 /// Distinct hosts that must fail at the network level, with no answer from any, before
@@ -136,17 +160,29 @@ pub struct NetworkProbe {
 const NO_NETWORK_HOSTS: usize = 3;
 
 impl NetworkProbe {
-    fn answered(&self) {
+    fn answered(&self, host: &str) {
         self.answered.store(true, Ordering::SeqCst);
+        if !is_address(host) {
+            self.name_answered.store(true, Ordering::SeqCst);
+        }
     }
 
     fn failed(&self, host: &str) {
-        let mut hosts = self.failed_hosts.lock().expect("probe lock");
-        hosts.insert(host.to_string());
-        if hosts.len() >= NO_NETWORK_HOSTS && !self.answered.load(Ordering::SeqCst) {
+        let mut failed = self.failed_hosts.lock().expect("probe lock");
+        if failed.hosts.insert(host.to_string()) && !is_address(host) {
+            failed.names += 1;
+        }
+        if self.unanswered(&failed, NO_NETWORK_HOSTS) {
             self.down.store(true, Ordering::SeqCst);
             self.went_down.notify_waiters();
         }
+    }
+
+    /// At least `hosts` hosts failed with no answer that speaks for them: from any
+    /// host, or for names, from a name.
+    fn unanswered(&self, failed: &FailedHosts, hosts: usize) -> bool {
+        (failed.hosts.len() >= hosts && !self.answered.load(Ordering::SeqCst))
+            || (failed.names >= hosts && !self.name_answered.load(Ordering::SeqCst))
     }
 
     /// Whether the network has been declared down.
@@ -158,8 +194,7 @@ impl NetworkProbe {
     /// list of one or two hosts the network is never declared down while the run
     /// goes on, and this is what such a run ends with when the machine has none.
     pub fn failed_unanswered(&self) -> bool {
-        !self.answered.load(Ordering::SeqCst)
-            && !self.failed_hosts.lock().expect("probe lock").is_empty()
+        self.unanswered(&self.failed_hosts.lock().expect("probe lock"), 1)
     }
 
     /// Resolves when the network is declared down (at once if it already is), so
@@ -178,6 +213,7 @@ impl NetworkProbe {
             .failed_hosts
             .lock()
             .expect("probe lock")
+            .hosts
             .iter()
             .cloned()
             .collect();
@@ -494,7 +530,7 @@ impl Checker {
             attempt += 1;
             match result {
                 Ok(answer) => {
-                    self.probe.answered();
+                    self.probe.answered(logical_host);
                     let code = answer.code.as_u16();
                     if code == 429 || code == 503 {
                         // A challenge page is an answer, not a request to wait.
@@ -528,7 +564,7 @@ impl Checker {
                     if failure.is_network_level() {
                         self.probe.failed(logical_host);
                     } else {
-                        self.probe.answered();
+                        self.probe.answered(logical_host);
                     }
                     if matches!(failure, Failure::Timeout)
                         && let Some(g) = host.unanswered("timed out")
@@ -732,6 +768,55 @@ fn challenge(answer: &Answer) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_resolve_nowhere_are_no_network_though_an_address_answers() {
+        // An interceptor answers every request to an address; no name resolves.
+        let probe = NetworkProbe::default();
+        probe.answered("10.1.2.3");
+        probe.failed("papers.example.org");
+        assert!(
+            probe.failed_unanswered(),
+            "at the end: no evidence against the name"
+        );
+        assert!(!probe.is_down());
+        probe.failed("b.example.org");
+        probe.failed("[2001:db8::1]");
+        assert!(
+            !probe.is_down(),
+            "two names and an address: not yet three names"
+        );
+        probe.failed("c.example.org");
+        assert!(probe.is_down());
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_is_evidence_once_another_name_answered() {
+        let probe = NetworkProbe::default();
+        probe.answered("github.com");
+        for host in ["a.example.org", "b.example.org", "c.example.org"] {
+            probe.failed(host);
+        }
+        assert!(!probe.is_down());
+        assert!(!probe.failed_unanswered());
+    }
+
+    #[test]
+    fn an_address_that_fails_is_evidence_once_anything_answered() {
+        let probe = NetworkProbe::default();
+        probe.failed("127.0.0.1");
+        assert!(probe.failed_unanswered());
+        probe.answered("papers.example.org");
+        assert!(!probe.failed_unanswered());
+        let probe = NetworkProbe::default();
+        for host in ["127.0.0.1", "127.0.0.2", "127.0.0.3"] {
+            probe.failed(host);
+        }
+        assert!(
+            probe.is_down(),
+            "three addresses failing, nothing answering"
+        );
+    }
 
     #[test]
     fn cloudflare_challenges_are_recognised() {

@@ -679,6 +679,44 @@ mod cli {
         report
     }
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn names_that_resolve_nowhere_are_no_network_though_an_address_answers() {
+        // Some sandboxes and captive portals answer every request to an address (a
+        // 404 here) while no name resolves: the names' links are not broken, and
+        // the run is one without network. (Subdomains of the example domains resolve
+        // nowhere; on this machine no name resolves at all.)
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        Mock::given(method("HEAD"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let md = format!(
+            "| Year | Title |\n|-|-|\n\
+             | 2024 | [A](https://paperlint-test-a.example.com/a) |\n\
+             | 2024 | [B](https://paperlint-test-b.example.net/b) |\n\
+             | 2024 | [Demo]({}/demo) |\n",
+            server.uri()
+        );
+        let config =
+            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n";
+        let dir = crate::cli::site(&md, config);
+        let (out, report) = check_json(dir.path(), &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("no network"), "{stderr}");
+        let broken: Vec<_> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "link/broken")
+            .collect();
+        assert!(broken.is_empty(), "{broken:?}");
+    }
+
     #[test]
     fn a_list_of_one_host_with_nothing_answering_is_no_network_not_broken_links() {
         // Too few hosts for the network to be declared down while the run goes on:
