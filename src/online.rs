@@ -372,6 +372,10 @@ pub async fn run(
     if check_links {
         dispatch.links.prepare()?;
     }
+    // Once the link check finds no network, the registries' lookups would only wait
+    // out their timeouts (a name that resolves nowhere can take 10 s to say so).
+    let network_down = dispatch.links.network_down();
+    tokio::pin!(network_down);
     let (verdict_tx, mut verdicts) = tokio::sync::mpsc::unbounded_channel();
     let mut verdict_tx = Some(verdict_tx);
     let mut resolving: Option<tokio::task::JoinHandle<anyhow::Result<Resolved>>> = None;
@@ -411,6 +415,13 @@ pub async fn run(
             }
             more = dispatch.links.next(), if dispatch.links.pending() => {
                 more?;
+            }
+            () = &mut network_down, if resolving.is_some() => {
+                // The run ends as "no network" (`finish` says so): nothing the
+                // registries could still say would be reported.
+                if let Some(task) = resolving.take() {
+                    task.abort();
+                }
             }
         }
     }

@@ -272,6 +272,18 @@ impl<'c> LinkCheck<'c> {
         }
     }
 
+    /// Resolves when the link check has declared the network down (never before it
+    /// has made its first request).
+    pub fn network_down(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let checker = self.checker.clone();
+        async move {
+            match checker {
+                Some(checker) => checker.probe.wait_down().await,
+                None => std::future::pending().await,
+            }
+        }
+    }
+
     /// Whether requests are still out.
     pub fn pending(&self) -> bool {
         !self.tasks.is_empty()

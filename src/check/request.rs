@@ -199,7 +199,7 @@ impl NetworkProbe {
 
     /// Resolves when the network is declared down (at once if it already is), so
     /// requests in flight — a connect that hangs on a dead network — are abandoned.
-    async fn wait_down(&self) {
+    pub async fn wait_down(&self) {
         let notified = self.went_down.notified();
         if self.is_down() {
             return;
@@ -563,7 +563,8 @@ impl Checker {
                 Err(failure) => {
                     if failure.is_network_level() {
                         self.probe.failed(logical_host);
-                    } else {
+                    } else if !matches!(failure, Failure::NoNetwork) {
+                        // Abandoned because the network was declared down: no answer.
                         self.probe.answered(logical_host);
                     }
                     if matches!(failure, Failure::Timeout)
