@@ -500,7 +500,7 @@ fn network_result(
 /// An online `check` of lists up to this size (all files together, in bytes) keeps
 /// their entries through the network run and makes the link and paper findings from
 /// them; a larger one keeps none and reads its files a second time for those findings
-/// ([`gather_as_read`]). `entries` writes a file over this size as it reads it.
+/// (`gather_as_read`). `entries` writes a file over this size as it reads it.
 ///
 /// Entries cost up to about eight times their list (short rows): at most about 32 MB
 /// here, less than the network stages' own state for the same links. The second
