@@ -713,6 +713,38 @@ mod cli {
         assert!(broken.is_empty(), "{broken:?}");
     }
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn registries_that_never_answer_do_not_hold_up_a_run_without_network() {
+        // Three names whose links are refused, nothing answering: the network is
+        // declared down. The registries (asked about the arXiv link) never answer
+        // and would wait out their 300 s timeouts; they are abandoned instead.
+        let registries = Server::start("127.0.0.13", |_| Action::Hang).await;
+        let closed = closed_port();
+        let md = "| Year | Title |\n|-|-|\n\
+                  | 2023 | [Paper](https://arxiv.org/abs/2301.00001) |\n\
+                  | 2024 | [A](https://a.example.org/a) |\n\
+                  | 2024 | [B](https://b.example.org/b) |\n\
+                  | 2024 | [C](https://c.example.org/c) |\n";
+        let hang = registries.url("");
+        let config = format!(
+            "[metadata]\nvenues = false\ntimeout = '300s'\narxiv_api = '{hang}/api/query'\ncrossref_api = '{hang}'\ndoi_api = '{hang}'\n\n\
+             [network]\nallow_private = true\ncache = ''\ntimeout = '300s'\nread_timeout = '300s'\n\n\
+             [[network.remap]]\npattern = '^https?://[abc]\\.example\\.org/(.*)$'\nreplacement = 'http://127.0.0.1:{closed}/$1'\n"
+        );
+        let dir = crate::cli::site(md, &config);
+        // A guard against waiting for the registries (a minute without the abort:
+        // the run's own limits end it then), not a measure of speed.
+        let out = crate::cli::paperlint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("no network"), "{stderr}");
+    }
+
     #[test]
     fn a_list_of_one_host_with_nothing_answering_is_no_network_not_broken_links() {
         // Too few hosts for the network to be declared down while the run goes on:
