@@ -589,9 +589,8 @@ fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool
 
 /// [`gather`] for a `check`, each file linted as it is read
 /// (`pipeline::lint_as_read`, `lint_handing_on`): the files' entries are counted, not
-/// kept. Online,
-/// each batch's links go to the network stages as it is read, and once they are done
-/// each file is read again for the link and paper findings
+/// kept. Online, each batch's links go to the network stages as it is read, and once
+/// they are done each file is read again for the link and paper findings
 /// (`online::Online::findings_as_read`): a second parse instead of every entry kept
 /// through the network run.
 fn gather_as_read<'s>(
@@ -705,6 +704,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         setup.config = trusted_config(setup.config, &args.common)?;
     }
     let (loaded, unread) = load_sources(&setup, args.offline);
+    let listed: usize = loaded.iter().map(|s| s.text.len()).sum();
     let Gathered {
         mut files,
         entries,
@@ -712,7 +712,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         online,
         mut failed,
         silenced,
-    } = if args.offline || loaded.iter().map(|s| s.text.len()).sum::<usize>() > ENTRIES_KEPT_UP_TO {
+    } = if args.offline || listed > ENTRIES_KEPT_UP_TO {
         gather_as_read(&setup.config, &loaded, !args.offline, args.quiet)
     } else {
         gather(&setup.config, &loaded, false, args.quiet)

@@ -414,7 +414,6 @@ impl<'c> LinkCheck<'c> {
     }
 }
 
-/// The progress line now.
 /// The URLs handed over and not yet given a task. A task per URL at once would
 /// cost a few kilobytes per URL (a list of 300,000 links: close to a gigabyte); a URL
 /// waiting costs its string. Tasks are started within a window (four times the global
@@ -505,6 +504,7 @@ fn host_key(url: &str) -> &str {
     crate::scholarly::authority(url).unwrap_or(url)
 }
 
+/// The progress line now.
 fn reading(checker: &Checker, checking: Instant, bar: &ProgressBar) -> progress::Reading {
     progress::Reading {
         done: bar.position(),

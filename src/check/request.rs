@@ -162,7 +162,8 @@ const NO_NETWORK_HOSTS: usize = 3;
 impl NetworkProbe {
     fn answered(&self, host: &str) {
         self.answered.store(true, Ordering::SeqCst);
-        if !is_address(host) {
+        // Once a name has answered, no later answer changes anything.
+        if !self.name_answered.load(Ordering::SeqCst) && !is_address(host) {
             self.name_answered.store(true, Ordering::SeqCst);
         }
     }
