@@ -25,6 +25,15 @@ pub fn site(list_text: &str, config_text: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The findings of a JSON report that are of `rule`, in report order.
+pub fn with_rule<'r>(report: &'r Value, rule: &'r str) -> impl Iterator<Item = &'r Value> {
+    report["findings"]
+        .as_array()
+        .expect("a report has findings")
+        .iter()
+        .filter(move |f| f["rule"] == rule)
+}
+
 /// `paperlint check --format json` in `dir`; the output and the parsed report.
 pub fn check_json(dir: &Path, env: &[(&str, &str)]) -> (Output, Value) {
     let mut cmd = paperlint();

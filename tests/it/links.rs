@@ -618,13 +618,7 @@ mod cli {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let findings = report["findings"].as_array().unwrap();
-        let by_rule = |rule: &str| {
-            findings
-                .iter()
-                .filter(|f| f["rule"] == rule)
-                .collect::<Vec<_>>()
-        };
+        let by_rule = |rule| crate::cli::with_rule(&report, rule).collect::<Vec<_>>();
         let broken = by_rule("link/broken");
         assert_eq!(broken.len(), 1);
         assert_eq!(
@@ -704,12 +698,7 @@ mod cli {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("no network"), "{stderr}");
-        let broken: Vec<_> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "link/broken")
-            .collect();
+        let broken: Vec<_> = crate::cli::with_rule(&report, "link/broken").collect();
         assert!(broken.is_empty(), "{broken:?}");
     }
 
@@ -793,11 +782,7 @@ mod cli {
         let (code, second) = run();
         assert_eq!(code, Some(1), "{second}");
         assert_eq!(second["summary"]["network"]["cached"], 1);
-        let broken: Vec<&str> = second["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "link/broken")
+        let broken: Vec<&str> = crate::cli::with_rule(&second, "link/broken")
             .map(|f| f["url"].as_str().unwrap())
             .collect();
         assert_eq!(broken, [format!("http://127.0.0.1:{dead}/gone")]);

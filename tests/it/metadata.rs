@@ -785,12 +785,8 @@ mod example_list {
             })
             .count();
         assert_eq!(crawled, 0);
-        let published: Vec<&serde_json::Value> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "paper/published")
-            .collect();
+        let published: Vec<&serde_json::Value> =
+            crate::cli::with_rule(&report, "paper/published").collect();
         assert!(published.is_empty(), "{published:?}");
     }
 }

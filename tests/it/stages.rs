@@ -129,12 +129,7 @@ async fn links_start_while_the_registry_answers_and_registry_links_wait_for_thei
         (Some(3), Some(3)),
         "{network}"
     );
-    let missing: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "paper/not-found")
-        .collect();
+    let missing: Vec<&Value> = crate::cli::with_rule(&report, "paper/not-found").collect();
     assert_eq!(missing.len(), 1, "{report}");
 }
 
