@@ -7,7 +7,9 @@ use crate::cache::Cache;
 use crate::check::{self, LinkCheck, LinkRun};
 use crate::config::Config;
 use crate::metadata;
-use crate::model::{Entry, Finding, LinkStatus, MetaStats, PaperRef, Resolution, VenueTruth};
+use crate::model::{
+    Entry, Finding, LinkStatus, MetaStats, PaperRef, Resolution, UrlId, VenueTruth,
+};
 use crate::net::host::Budget;
 use crate::source::Source;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -189,11 +191,13 @@ struct Dispatch<'c> {
     links: LinkCheck<'c>,
     check_links: bool,
     metadata: bool,
-    known: HashMap<String, Known>,
+    /// By the link check's id of the URL ([`LinkCheck::intern`]); `None` for a URL
+    /// not (yet) seen in the list.
+    known: Vec<Option<Known>>,
     /// Paper links and the paper each names.
     refs: BTreeMap<String, PaperRef>,
     /// Registry-host links waiting for their paper's verdict.
-    waiting: HashMap<PaperRef, Vec<String>>,
+    waiting: HashMap<PaperRef, Vec<UrlId>>,
     /// Landing pages fetched for their title tags.
     landing: BTreeSet<String>,
 }
@@ -208,13 +212,16 @@ impl Dispatch<'_> {
         let (papers, others): (Vec<_>, Vec<_>) = links.into_iter().partition(|l| l.paper);
         let mut to_identify = Vec::new();
         for link in papers.into_iter().chain(others) {
-            let known = match self.known.get_mut(&link.url) {
-                Some(k) => k,
-                None => self.known.entry(link.url.clone()).or_insert_with(|| Known {
-                    checkable: check::checkable(&link.url),
-                    ..Known::default()
-                }),
-            };
+            let id = self.links.intern(&link.url);
+            let at = id as usize;
+            if self.known.len() <= at {
+                // Ids are given in order, but not only here (a landing page's).
+                self.known.resize(at + 1, None);
+            }
+            let known = self.known[at].get_or_insert_with(|| Known {
+                checkable: check::checkable(&link.url),
+                ..Known::default()
+            });
             if !known.checkable {
                 continue;
             }
@@ -227,27 +234,29 @@ impl Dispatch<'_> {
             }
             if self.check_links && !known.submitted && !known.deferred {
                 known.submitted = true;
-                self.links.submit(link.url.clone(), false)?;
+                self.links.submit(id, false)?;
             }
             if first_as_paper {
-                to_identify.push(link.url);
+                to_identify.push((id, link.url));
             }
         }
-        for url in to_identify {
+        for (id, url) in to_identify {
             let paper = crate::scholarly::identify(&url);
-            let known = self.known.get_mut(&url).expect("every link is known");
+            let known = self.known[id as usize]
+                .as_mut()
+                .expect("every link is known");
             match &paper {
                 Some(r @ (PaperRef::Arxiv(_) | PaperRef::Doi(_))) if known.deferred => {
                     // Handed to the link check already (as a badge elsewhere) or not,
                     // the registry's word will be its status if it has one.
-                    self.waiting.entry(r.clone()).or_default().push(url.clone());
+                    self.waiting.entry(r.clone()).or_default().push(id);
                 }
                 _ if known.deferred => {
                     // A registry page that names no paper is a link like any other.
                     known.deferred = false;
                     if !known.submitted {
                         known.submitted = true;
-                        self.links.submit(url.clone(), false)?;
+                        self.links.submit(id, false)?;
                     }
                 }
                 _ => {}
@@ -257,7 +266,8 @@ impl Dispatch<'_> {
                 && self.landing.insert(page.clone())
                 && check::checkable(page)
             {
-                self.links.submit(page.clone(), true)?;
+                let page = self.links.intern(page);
+                self.links.submit(page, true)?;
             }
             if let Some(r) = paper {
                 self.refs.insert(url, r);
@@ -269,11 +279,11 @@ impl Dispatch<'_> {
     /// A paper's verdict: its registry-host links are alive if the registry found it,
     /// else checked like any other.
     fn settle(&mut self, paper: &PaperRef, found: bool) -> anyhow::Result<()> {
-        for url in self.waiting.remove(paper).unwrap_or_default() {
+        for id in self.waiting.remove(paper).unwrap_or_default() {
             if found {
-                self.links.vouched(url);
+                self.links.vouched(id);
             } else {
-                self.links.submit(url, false)?;
+                self.links.submit(id, false)?;
             }
         }
         Ok(())
@@ -343,7 +353,8 @@ fn spawn_metadata(
 /// goes to the link check at once, unless it is on a registry's host (arXiv, doi.org)
 /// and names a paper, in which case it waits for that paper's verdict (alive if the
 /// registry found it, checked otherwise). The registries start when the list is
-/// complete and run beside the link check; one budget covers both.
+/// complete and run beside the link check; one budget covers both. What they found
+/// goes into `cache` when `network.cache` names a file to keep it in.
 pub async fn run(
     mut intake: Intake,
     config: &Config,
@@ -364,7 +375,7 @@ pub async fn run(
         links: LinkCheck::new(n, budget, cache, progress)?,
         check_links,
         metadata: config.metadata.enabled,
-        known: HashMap::new(),
+        known: Vec::new(),
         refs: BTreeMap::new(),
         waiting: HashMap::new(),
         landing: BTreeSet::new(),
@@ -430,6 +441,10 @@ pub async fn run(
         links: links.finish().await?,
         ..Online::default()
     };
+    // Only a cache that will be saved needs a copy of every status.
+    if !n.cache.is_empty() {
+        online.links.remember(cache);
+    }
     if let Some(part) = meta_cache {
         cache.metadata = part.metadata;
         cache.venues = part.venues;
@@ -471,7 +486,7 @@ mod tests {
     use crate::model::{Hop, LinkStatus, Paper, PaperRef, Placement, Resolution, VenueTruth};
     use crate::source::Source;
 
-    /// Results for every link of a file: each kind of link status in turn, for every
+    /// LinkResults for every link of a file: each kind of link status in turn, for every
     /// paper named a resolution (found under another title and year, found, or
     /// missing), and for every arXiv paper a placement at ICLR 2022.
     fn results_for(source: &Source, config: &Config) -> Online {
@@ -498,7 +513,7 @@ mod tests {
                     hops: Vec::new(),
                 },
             };
-            online.links.results.insert(url.clone(), status);
+            online.links.results.insert(&url, status);
             let Some(paper) = crate::scholarly::identify(&url) else {
                 continue;
             };

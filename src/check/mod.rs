@@ -11,13 +11,13 @@ pub mod request;
 
 use crate::cache::{self, Cache, CacheEntry};
 use crate::config::NetworkConfig;
-use crate::model::{LinkStats, LinkStatus, permanent_target};
+use crate::model::{LinkResults, LinkStats, LinkStatus, UrlId, permanent_target};
 use crate::net::host::Budget;
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::RegexSet;
 use request::{Checker, Outcome};
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,11 +25,55 @@ use std::time::Instant;
 #[derive(Debug, Clone, Default)]
 pub struct LinkRun {
     /// Status by URL (as written in the list).
-    pub results: BTreeMap<String, LinkStatus>,
+    pub results: LinkResults,
     /// Bodies of the pages asked for with `keep_body` (landing pages), by URL.
     pub bodies: BTreeMap<String, Vec<u8>>,
     /// Counts.
     pub stats: LinkStats,
+    /// The failure streak of each status a request found, by id, for the cache
+    /// ([`NOT_KEPT`] for one the cache does not keep: taken from it, vouched for by
+    /// a registry, not requested).
+    streaks: Vec<u32>,
+}
+
+/// In [`LinkRun::streaks`]: a status the cache does not keep.
+const NOT_KEPT: u32 = u32::MAX;
+
+impl LinkRun {
+    /// Puts the statuses this run's requests found into `cache`, each with its streak
+    /// of failing runs. A run with no cache file to save skips this: the cache's copy
+    /// of every status would double what a long list's run keeps.
+    pub fn remember(&self, cache: &mut Cache) {
+        let checked = cache::now();
+        for id in self.results.ids() {
+            let failures = self.streaks.get(id as usize).copied().unwrap_or(NOT_KEPT);
+            if failures == NOT_KEPT {
+                continue;
+            }
+            let status = self
+                .results
+                .status(id)
+                .expect("an id with a status")
+                .clone();
+            let entry = CacheEntry {
+                checked,
+                status,
+                failures,
+            };
+            cache
+                .entries
+                .insert(self.results.urls().get(id).to_string(), entry);
+        }
+    }
+
+    /// Records the streak of `id`'s status ([`NOT_KEPT`] if the cache keeps none).
+    fn set_streak(&mut self, id: UrlId, failures: u32) {
+        let at = id as usize;
+        if self.streaks.len() <= at {
+            self.streaks.resize(at + 1, NOT_KEPT);
+        }
+        self.streaks[at] = failures;
+    }
 }
 
 /// Every host failed to resolve or connect: the machine has no network.
@@ -49,7 +93,8 @@ pub fn checkable(url: &str) -> bool {
         && crate::scholarly::url_problem(u).is_none()
 }
 
-/// Checks `urls` (deduplicated here), using and updating `cache`.
+/// Checks `urls` (deduplicated here), using and updating `cache` (see
+/// [`LinkRun::remember`]).
 pub async fn run(
     urls: impl IntoIterator<Item = String>,
     config: &NetworkConfig,
@@ -89,16 +134,20 @@ pub async fn run_within(
     let mut check = LinkCheck::new(config, budget, cache, progress)?;
     for url in urls {
         if checkable(&url) {
-            let keep = keep_body.contains(&url);
-            check.submit(url, keep)?;
+            let id = check.intern(&url);
+            check.submit(id, keep_body.contains(&url))?;
         }
     }
-    check.finish().await
+    let (run, cache) = check.finish_with_cache().await?;
+    run.remember(cache);
+    Ok(run)
 }
 
 /// What the check knows of one URL it was given.
 #[derive(Debug, Clone, Copy, Default)]
 struct Seen {
+    /// Handed over (submitted, or vouched for).
+    given: bool,
     /// Its body is wanted (a landing page): fetched with GET, never from the cache.
     keep_body: bool,
     /// `network.exclude` names it (and `network.include` does not).
@@ -112,9 +161,9 @@ struct Seen {
     failures_before: Option<u32>,
 }
 
-/// What a task hands back: the URL, what the check found, the body if kept, and
-/// whether the body was asked for.
-type Checked = (String, Outcome, Option<Vec<u8>>, bool);
+/// What a task hands back: the URL's id, what the check found, the body if kept,
+/// and whether the body was asked for.
+type Checked = (UrlId, Outcome, Option<Vec<u8>>, bool);
 
 /// A link check that takes URLs while it runs: each distinct URL is looked up in the
 /// cache, or its request starts at once (or as soon as the window of tasks has room,
@@ -131,7 +180,8 @@ pub struct LinkCheck<'c> {
     /// Built at the first URL that needs a request (a run all from the cache makes
     /// no client).
     checker: Option<Arc<Checker>>,
-    seen: HashMap<String, Seen>,
+    /// By id (the ids of `run.results`, which holds every URL interned).
+    seen: Vec<Seen>,
     tasks: tokio::task::JoinSet<Checked>,
     /// URLs waiting for a task, by host (see [`Waiting`]).
     waiting: Waiting,
@@ -161,7 +211,7 @@ impl<'c> LinkCheck<'c> {
             budget,
             cache,
             checker: None,
-            seen: HashMap::new(),
+            seen: Vec::new(),
             tasks: tokio::task::JoinSet::new(),
             waiting: Waiting::new(config),
             run: LinkRun::default(),
@@ -173,49 +223,66 @@ impl<'c> LinkCheck<'c> {
         })
     }
 
-    /// Hands over a URL the caller has found [`checkable`]; with `keep_body` its body
-    /// is wanted too. A URL seen before costs one lookup; one first given without
-    /// `keep_body` and then with it is fetched again for its body, and that answer
-    /// is its status.
-    pub fn submit(&mut self, url: String, keep_body: bool) -> anyhow::Result<()> {
-        match self.seen.get_mut(&url) {
-            Some(seen) if keep_body && !seen.keep_body && !seen.excluded && !seen.vouched => {
+    /// The id of `url`, the same for every handing over of the same URL (and for the
+    /// callers' own records of it: see [`crate::model::Urls`]).
+    pub fn intern(&mut self, url: &str) -> UrlId {
+        let (id, new) = self.run.results.intern(url);
+        if new {
+            self.seen.push(Seen::default());
+        }
+        id
+    }
+
+    /// The URL of `id`.
+    pub fn url(&self, id: UrlId) -> &str {
+        self.run.results.urls().get(id)
+    }
+
+    /// Hands over a URL the caller has found [`checkable`] (by its [`LinkCheck::intern`]
+    /// id); with `keep_body` its body is wanted too. A URL seen before costs one
+    /// lookup; one first given without `keep_body` and then with it is fetched again
+    /// for its body, and that answer is its status.
+    pub fn submit(&mut self, id: UrlId, keep_body: bool) -> anyhow::Result<()> {
+        let seen = &mut self.seen[id as usize];
+        match seen {
+            Seen { given: true, .. }
+                if keep_body && !seen.keep_body && !seen.excluded && !seen.vouched =>
+            {
                 seen.keep_body = true;
                 // Taken from the cache a moment ago: it is fetched after all.
                 if seen.from_cache {
                     seen.from_cache = false;
                     self.run.stats.cached -= 1;
-                    self.run.results.remove(&url);
+                    self.run.results.unset(id);
                 }
             }
-            Some(_) => return Ok(()),
-            None => {
-                let excluded = self.exclude.is_match(&url) && !self.include.is_match(&url);
+            Seen { given: true, .. } => return Ok(()),
+            Seen { given: false, .. } => {
+                let url = self.run.results.urls().get(id);
+                let excluded = self.exclude.is_match(url) && !self.include.is_match(url);
                 let cached = (!excluded && !keep_body)
-                    .then(|| self.cache.fresh(&url, self.config.cache_ttl))
+                    .then(|| self.cache.fresh(url, self.config.cache_ttl))
                     .flatten()
                     .cloned();
-                self.seen.insert(
-                    url.clone(),
-                    Seen {
-                        keep_body,
-                        excluded,
-                        from_cache: cached.is_some(),
-                        ..Seen::default()
-                    },
-                );
+                *seen = Seen {
+                    given: true,
+                    keep_body,
+                    excluded,
+                    from_cache: cached.is_some(),
+                    ..Seen::default()
+                };
                 if excluded {
                     self.run.stats.excluded += 1;
                     return Ok(());
                 }
                 if let Some(status) = cached {
                     self.run.stats.cached += 1;
-                    self.run.results.insert(url, status);
+                    self.run.results.set(id, status);
                     return Ok(());
                 }
             }
         }
-        self.start(url, keep_body)
+        self.start(id, keep_body)
     }
 
     /// Builds the HTTP client now rather than at the first URL: loading the system's
@@ -231,7 +298,7 @@ impl<'c> LinkCheck<'c> {
         }
     }
 
-    fn start(&mut self, url: String, keep_body: bool) -> anyhow::Result<()> {
+    fn start(&mut self, id: UrlId, keep_body: bool) -> anyhow::Result<()> {
         let checker = self.prepare()?;
         let checking = *self.checking.get_or_insert_with(Instant::now);
         if self.progress {
@@ -247,7 +314,8 @@ impl<'c> LinkCheck<'c> {
             bar.inc_length(1);
             bar.set_message(reading(&checker, checking, bar).line());
         }
-        self.waiting.push(url, keep_body);
+        let host = host_key(self.run.results.urls().get(id));
+        self.waiting.push(id, host, keep_body);
         self.spawn_waiting(&checker);
         Ok(())
     }
@@ -255,8 +323,10 @@ impl<'c> LinkCheck<'c> {
     /// Starts tasks for waiting URLs while the window has room.
     fn spawn_waiting(&mut self, checker: &Arc<Checker>) {
         while self.tasks.len() < self.waiting.window
-            && let Some((url, keep_body)) = self.waiting.pop()
+            && let Some((id, keep_body)) = self.waiting.pop()
         {
+            // A copy for the task's while: the window bounds how many there are.
+            let url = self.run.results.urls().get(id).to_string();
             let checker = checker.clone();
             let deadline = self.budget.deadline;
             self.tasks.spawn(async move {
@@ -267,7 +337,7 @@ impl<'c> LinkCheck<'c> {
                         let reason = "not checked within network.run_budget".to_string();
                         (Outcome::Blocked { reason }, None)
                     });
-                (url, outcome, body, keep_body)
+                (id, outcome, body, keep_body)
             });
         }
     }
@@ -294,8 +364,8 @@ impl<'c> LinkCheck<'c> {
         let Some(joined) = self.tasks.join_next().await else {
             return Ok(false);
         };
-        let (url, outcome, body, keep_body) = joined?;
-        self.waiting.done(&url);
+        let (id, outcome, body, keep_body) = joined?;
+        self.waiting.done(host_key(self.run.results.urls().get(id)));
         if let Some(checker) = self.checker.clone() {
             self.spawn_waiting(&checker);
         }
@@ -305,9 +375,10 @@ impl<'c> LinkCheck<'c> {
             bar.inc(1);
             bar.set_message(reading(checker, checking, bar).line());
         }
-        let seen = self.seen.get_mut(&url).expect("every task's URL was seen");
+        let seen = &mut self.seen[id as usize];
+        let url = self.run.results.urls().get(id);
         if let Some(body) = body {
-            self.run.bodies.insert(url.clone(), body);
+            self.run.bodies.insert(url.to_string(), body);
         }
         // A registry vouched for it meanwhile; or its body was asked for later, and
         // the body fetch's answer is its status.
@@ -316,27 +387,23 @@ impl<'c> LinkCheck<'c> {
         }
         let before = *seen
             .failures_before
-            .get_or_insert_with(|| self.cache.entries.get(&url).map_or(0, |e| e.failures));
-        let status = remember(
-            self.cache,
-            &url,
-            outcome,
-            before,
-            self.config.failure_threshold,
-        );
-        self.run.results.insert(url, status);
+            .get_or_insert_with(|| self.cache.entries.get(url).map_or(0, |e| e.failures));
+        let (status, failures) = judge(outcome, before, self.config.failure_threshold);
+        self.run.results.set(id, status);
+        self.run.set_streak(id, failures.unwrap_or(NOT_KEPT));
         Ok(true)
     }
 
     /// Records a link a registry vouches for: alive without a request, counted like
     /// any other. If it was handed over before (the same URL elsewhere in the list,
     /// not as a paper link), the registry's word replaces what was found or counted.
-    pub fn vouched(&mut self, url: String) {
+    pub fn vouched(&mut self, id: UrlId) {
         self.vouched_any = true;
-        let seen = self.seen.entry(url.clone()).or_default();
+        let seen = &mut self.seen[id as usize];
         if seen.vouched {
             return;
         }
+        seen.given = true;
         seen.vouched = true;
         if std::mem::take(&mut seen.excluded) {
             self.run.stats.excluded -= 1;
@@ -348,7 +415,9 @@ impl<'c> LinkCheck<'c> {
             code: 200,
             hops: Vec::new(),
         };
-        self.run.results.insert(url, status);
+        self.run.results.set(id, status);
+        // The registry's word is not an answer to a request: not one for the cache.
+        self.run.set_streak(id, NOT_KEPT);
     }
 
     /// Requests up to three links whose status came from the cache (they answered on
@@ -356,14 +425,13 @@ impl<'c> LinkCheck<'c> {
     /// failing links to request, and their failing is no sign that the machine has no
     /// network when a link that worked still does. What they say is not their status.
     async fn ask_a_cached_link(&self, checker: &Arc<Checker>) {
-        // In the order of the results (sorted), so that a run asks the same links.
-        let cached = self
-            .run
-            .results
-            .keys()
-            .filter(|url| self.seen.get(*url).is_some_and(|seen| seen.from_cache))
-            .take(3);
-        for url in cached {
+        // The first in sorted order, so that a run asks the same links.
+        let mut cached: Vec<&str> = (self.run.results.ids())
+            .filter(|&id| self.seen[id as usize].from_cache)
+            .map(|id| self.run.results.urls().get(id))
+            .collect();
+        cached.sort_unstable();
+        for url in cached.into_iter().take(3) {
             let asked = checker.check_keeping_body(url, false);
             let _ = tokio::time::timeout_at(self.budget.deadline, asked).await;
             if !checker.probe.failed_unanswered() {
@@ -373,8 +441,14 @@ impl<'c> LinkCheck<'c> {
     }
 
     /// Waits for every request still out and returns the run; an `Err` if the
-    /// machine turned out to have no network.
-    pub async fn finish(mut self) -> anyhow::Result<LinkRun> {
+    /// machine turned out to have no network. The statuses found are not in the
+    /// cache: [`LinkRun::remember`] puts them there.
+    pub async fn finish(self) -> anyhow::Result<LinkRun> {
+        Ok(self.finish_with_cache().await?.0)
+    }
+
+    /// [`LinkCheck::finish`], handing back the cache too.
+    async fn finish_with_cache(mut self) -> anyhow::Result<(LinkRun, &'c mut Cache)> {
         while self.next().await? {}
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
@@ -397,7 +471,7 @@ impl<'c> LinkCheck<'c> {
             return Err(NoNetwork { hosts }.into());
         }
         let mut run = self.run;
-        for status in run.results.values() {
+        for (_, status) in run.results.iter() {
             match status {
                 LinkStatus::Ok { hops, .. } if permanent_target(hops).is_some() => {
                     run.stats.redirects += 1
@@ -410,13 +484,13 @@ impl<'c> LinkCheck<'c> {
         }
         run.stats.checked = run.results.len();
         run.stats.seconds = self.started.elapsed().as_secs_f64();
-        Ok(run)
+        Ok((run, self.cache))
     }
 }
 
 /// The URLs handed over and not yet given a task. A task per URL at once would
 /// cost a few kilobytes per URL (a list of 300,000 links: close to a gigabyte); a URL
-/// waiting costs its string. Tasks are started within a window (four times the global
+/// waiting costs its id. Tasks are started within a window (four times the global
 /// limit), at most twice a host's limit for any one host so that a host with
 /// thousands of links never fills the window while other hosts' links wait; hosts
 /// take turns, each host's URLs in the order given.
@@ -427,12 +501,13 @@ struct Waiting {
     per_host: usize,
     hosts: HashMap<String, HostQueue>,
     /// Hosts with URLs waiting and room for a task, in turn.
-    ready: std::collections::VecDeque<String>,
+    ready: VecDeque<String>,
 }
 
 #[derive(Default)]
 struct HostQueue {
-    urls: std::collections::VecDeque<(String, bool)>,
+    /// Ids, and whether the body is wanted.
+    urls: VecDeque<(UrlId, bool)>,
     running: usize,
     /// Whether the host is in `ready`.
     ready: bool,
@@ -452,22 +527,25 @@ impl Waiting {
             window: (4 * config.concurrency.max(1)).max(per_host),
             per_host,
             hosts: HashMap::new(),
-            ready: std::collections::VecDeque::new(),
+            ready: VecDeque::new(),
         }
     }
 
-    fn push(&mut self, url: String, keep_body: bool) {
-        let host = host_key(&url).to_string();
-        let queue = self.hosts.entry(host.clone()).or_default();
-        queue.urls.push_back((url, keep_body));
+    /// Queues `id`, a URL of `host` (its [`host_key`]).
+    fn push(&mut self, id: UrlId, host: &str, keep_body: bool) {
+        let queue = match self.hosts.get_mut(host) {
+            Some(queue) => queue,
+            None => self.hosts.entry(host.to_string()).or_default(),
+        };
+        queue.urls.push_back((id, keep_body));
         if !queue.ready && queue.running < self.per_host {
             queue.ready = true;
-            self.ready.push_back(host);
+            self.ready.push_back(host.to_string());
         }
     }
 
     /// The next URL to start, its host's task counted.
-    fn pop(&mut self) -> Option<(String, bool)> {
+    fn pop(&mut self) -> Option<(UrlId, bool)> {
         let host = self.ready.pop_front()?;
         let queue = self.hosts.get_mut(&host)?;
         let next = queue.urls.pop_front();
@@ -482,9 +560,8 @@ impl Waiting {
         next.or_else(|| self.pop())
     }
 
-    /// A task of `url`'s host has ended.
-    fn done(&mut self, url: &str) {
-        let host = host_key(url);
+    /// A task of `host` (a [`host_key`]) has ended.
+    fn done(&mut self, host: &str) {
         let Some(queue) = self.hosts.get_mut(host) else {
             return;
         };
@@ -517,14 +594,9 @@ fn reading(checker: &Checker, checking: Instant, bar: &ProgressBar) -> progress:
 }
 
 /// Applies the failure history: a definitive failure is broken at once; a transient
-/// one only after `threshold` consecutive failing runs.
-fn remember(
-    cache: &mut Cache,
-    url: &str,
-    outcome: Outcome,
-    previous: u32,
-    threshold: u32,
-) -> LinkStatus {
+/// one only after `threshold` consecutive failing runs. The status, and the streak to
+/// keep in the cache (none for a URL not requested).
+fn judge(outcome: Outcome, previous: u32, threshold: u32) -> (LinkStatus, Option<u32>) {
     let (status, failures) = match outcome {
         Outcome::Alive { code, hops } => (LinkStatus::Ok { code, hops }, 0),
         Outcome::Gone { reason } => (LinkStatus::Broken { reason }, previous + 1),
@@ -549,23 +621,16 @@ fn remember(
                 )
             }
         }
-        Outcome::Skipped { reason } => return LinkStatus::Skipped { reason },
+        Outcome::Skipped { reason } => return (LinkStatus::Skipped { reason }, None),
     };
-    cache.entries.insert(
-        url.to_string(),
-        CacheEntry {
-            checked: cache::now(),
-            status: status.clone(),
-            failures,
-        },
-    );
-    status
+    (status, Some(failures))
 }
 
 #[cfg(test)]
 mod tests {
     use super::{Waiting, host_key};
     use crate::config::NetworkConfig;
+    use crate::model::{UrlId, Urls};
 
     fn waiting(window: usize, per_host: usize) -> Waiting {
         let mut w = Waiting::new(&NetworkConfig::default());
@@ -577,31 +642,29 @@ mod tests {
     #[test]
     fn hosts_take_turns_and_none_holds_more_than_its_share() {
         let mut w = waiting(10, 2);
+        let mut urls = Urls::default();
+        let mut push = |w: &mut Waiting, url: String, keep_body: bool| {
+            let (id, _) = urls.intern(&url);
+            w.push(id, host_key(&url), keep_body);
+        };
         for i in 0..100 {
-            w.push(format!("https://a.org/{i}"), false);
+            push(&mut w, format!("https://a.org/{i}"), false);
         }
-        w.push("https://b.org/1".into(), false);
-        w.push("https://b.org/2".into(), true);
-        w.push("https://b.org/3".into(), false);
-        let mut started: Vec<String> = std::iter::from_fn(|| w.pop().map(|(u, _)| u)).collect();
+        push(&mut w, "https://b.org/1".into(), false);
+        push(&mut w, "https://b.org/2".into(), true);
+        push(&mut w, "https://b.org/3".into(), false);
+        // Ids in the order pushed: a.org's 0 to 99, then b.org's 100 to 102.
+        let mut started: Vec<(UrlId, bool)> = std::iter::from_fn(|| w.pop()).collect();
         // Two of each host, in turns; the rest waits for a task of its host to end.
-        assert_eq!(
-            started,
-            [
-                "https://a.org/0",
-                "https://b.org/1",
-                "https://a.org/1",
-                "https://b.org/2"
-            ]
-        );
-        w.done("https://b.org/1");
-        w.done("https://a.org/0");
+        assert_eq!(started, [(0, false), (100, false), (1, false), (101, true)]);
+        w.done("b.org");
+        w.done("a.org");
         started.clear();
-        started.extend(std::iter::from_fn(|| w.pop().map(|(u, _)| u)));
-        assert_eq!(started, ["https://b.org/3", "https://a.org/2"]);
+        started.extend(std::iter::from_fn(|| w.pop()));
+        assert_eq!(started, [(102, false), (2, false)]);
         // A host with nothing left and nothing running is forgotten.
-        w.done("https://b.org/2");
-        w.done("https://b.org/3");
+        w.done("b.org");
+        w.done("b.org");
         assert!(!w.hosts.contains_key("b.org"));
         assert_eq!(host_key("http://h.org:8080?q#f"), "h.org:8080");
         assert_eq!(host_key("https://h.org"), "h.org");

@@ -1,5 +1,6 @@
-//! The model layer: the data every stage shares, and nothing else. It depends on std
-//! and serde only, so any stage may use it and it can use no stage.
+//! The model layer: the data every stage shares, and nothing else. It depends on std,
+//! serde and hashbrown (for [`Urls`]) only, so any stage may use it and it can use no
+//! stage.
 //!
 //! - [`document`]: what the parser sees (links, cells, rows, tables, blocks) and the
 //!   [`Entry`] (one paper row) the rules and reports work on;
@@ -7,6 +8,8 @@
 //!   carries for `fix`;
 //! - [`rule`]: [`RuleId`] and the rule registry [`RULES`];
 //! - [`link`]: [`LinkStatus`], [`Hop`], [`LinkStats`];
+//! - [`urls`]: [`Urls`] (a run's distinct URLs, each stored once) and
+//!   [`LinkResults`] (statuses by URL);
 //! - [`paper`]: [`PaperRef`], [`Paper`], [`Resolution`], [`MetaStats`];
 //! - [`venue_truth`]: [`VenueTruth`], [`Placement`] (where an arXiv paper was published).
 
@@ -15,6 +18,7 @@ pub mod finding;
 pub mod link;
 pub mod paper;
 pub mod rule;
+pub mod urls;
 pub mod venue_truth;
 
 pub use document::*;
@@ -22,4 +26,5 @@ pub use finding::{Finding, Fix, Severity, TableOrder};
 pub use link::{Hop, LinkStats, LinkStatus, permanent_target};
 pub use paper::{MetaStats, Paper, PaperRef, Resolution};
 pub use rule::{RULES, Rule, RuleId};
+pub use urls::{LinkResults, UrlId, Urls};
 pub use venue_truth::{Placement, VenueTruth};

@@ -2,15 +2,15 @@
 //! findings on every row that uses the URL.
 
 use super::{Report, Sink};
+use crate::model::LinkResults;
 use crate::model::{Entry, Fix, LinkStatus, RuleId, Severity, permanent_target};
-use std::collections::BTreeMap;
 
 /// The findings of one entry's links.
-pub(super) fn entry(sink: &mut Sink<'_>, e: &Entry, results: &BTreeMap<String, LinkStatus>) {
+pub(super) fn entry(sink: &mut Sink<'_>, e: &Entry, results: &LinkResults) {
     let source = sink.source;
     let src = &source.text;
     for l in &e.links {
-        let Some(status) = results.get(&*l.url) else {
+        let Some(status) = results.get(&l.url) else {
             continue;
         };
         let report = |rule, message: String, fix| Report::for_link(rule, e, l, message, fix);
@@ -82,8 +82,9 @@ mod tests {
         let source = Source::new("t.md", md.to_string());
         let config = Config::default();
         let entries = crate::pipeline::entries(&source, &config);
-        let links = BTreeMap::from([(url.to_string(), status)]);
-        let none = (BTreeMap::new(), BTreeMap::new());
+        let mut links = LinkResults::default();
+        links.insert(url, status);
+        let none = (Default::default(), Default::default());
         let verdicts = Verdicts {
             links: &links,
             papers: &none.0,

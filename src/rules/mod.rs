@@ -19,8 +19,7 @@ mod year;
 
 use crate::config::Config;
 use crate::model::{
-    Entry, Finding, Fix, LinkStatus, PaperRef, Resolution, RuleId, Section, Severity, TableOrder,
-    VenueTruth,
+    Entry, Finding, Fix, PaperRef, Resolution, RuleId, Section, Severity, TableOrder, VenueTruth,
 };
 use crate::source::Source;
 use std::collections::BTreeMap;
@@ -244,7 +243,7 @@ impl<'a> Linter<'a> {
 #[derive(Clone, Copy)]
 pub struct Verdicts<'v> {
     /// Link statuses by URL as written.
-    pub links: &'v BTreeMap<String, LinkStatus>,
+    pub links: &'v crate::model::LinkResults,
     /// Resolutions by paper reference.
     pub papers: &'v BTreeMap<PaperRef, Resolution>,
     /// Where arXiv papers were published, by arXiv id.

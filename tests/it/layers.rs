@@ -31,7 +31,17 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// Crates (beyond std) the model layer may use.
-const MODEL_CRATES: &[&str] = &["std", "core", "alloc", "serde", "crate", "self", "super"];
+/// (hashbrown: the table std's `HashMap` is built on, for URLs interned in one buffer.)
+const MODEL_CRATES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "serde",
+    "hashbrown",
+    "crate",
+    "self",
+    "super",
+];
 
 fn src_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
