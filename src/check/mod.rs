@@ -156,9 +156,6 @@ struct Seen {
     from_cache: bool,
     /// A registry vouched for it: that is its status, whatever a request found.
     vouched: bool,
-    /// Its failure streak before this run, once its first result was remembered: a
-    /// second result (the body fetch of a URL first checked without) counts from it.
-    failures_before: Option<u32>,
 }
 
 /// What a task hands back: the URL's id, what the check found, the body if kept,
@@ -385,9 +382,9 @@ impl<'c> LinkCheck<'c> {
         if seen.vouched || (seen.keep_body && !keep_body) {
             return Ok(true);
         }
-        let before = *seen
-            .failures_before
-            .get_or_insert_with(|| self.cache.entries.get(url).map_or(0, |e| e.failures));
+        // Its streak before this run: the cache is only written when the run is done,
+        // so a second result (a body fetched later) counts from the same streak.
+        let before = self.cache.entries.get(url).map_or(0, |e| e.failures);
         let (status, failures) = judge(outcome, before, self.config.failure_threshold);
         self.run.results.set(id, status);
         self.run.set_streak(id, failures.unwrap_or(NOT_KEPT));

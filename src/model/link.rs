@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One hop of a redirect chain, in the list's terms (remap undone).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Hop {
     /// The status that redirected.
     pub code: u16,
@@ -14,7 +14,7 @@ pub struct Hop {
 }
 
 /// A URL's status after the failure history is applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum LinkStatus {
     /// Alive, possibly after redirects.

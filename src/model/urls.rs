@@ -78,15 +78,22 @@ fn span(ends: &[u32], id: UrlId) -> std::ops::Range<usize> {
 }
 
 /// Statuses by URL, the URLs interned ([`Urls`]): what a link check found, looked up
-/// by the URL as written in the list.
+/// by the URL as written in the list. Each distinct status is kept once (most links
+/// share `200` or one `404` reason), and a URL's status is a 4-byte index.
 #[derive(Clone, Default)]
 pub struct LinkResults {
     urls: Urls,
-    /// By id; `None` for a URL seen without a status (excluded, not checkable).
-    statuses: Vec<Option<LinkStatus>>,
+    /// By id: an index into `distinct`, or [`NO_STATUS`].
+    statuses: Vec<u32>,
+    distinct: Vec<LinkStatus>,
+    /// Indexes into `distinct`, hashed by the status.
+    table: HashTable<u32>,
     /// Statuses set.
     count: usize,
 }
+
+/// In [`LinkResults::statuses`]: a URL without a status.
+const NO_STATUS: u32 = u32::MAX;
 
 impl LinkResults {
     /// The URLs the results are about (and any seen without one).
@@ -98,28 +105,42 @@ impl LinkResults {
     pub fn intern(&mut self, url: &str) -> (UrlId, bool) {
         let (id, new) = self.urls.intern(url);
         if new {
-            self.statuses.push(None);
+            self.statuses.push(NO_STATUS);
         }
         (id, new)
     }
 
     /// The status of `id`, if it has one.
     pub fn status(&self, id: UrlId) -> Option<&LinkStatus> {
-        self.statuses.get(id as usize)?.as_ref()
+        let at = *self.statuses.get(id as usize)?;
+        self.distinct.get(at as usize)
     }
 
     /// Sets (or replaces) the status of `id`.
     pub fn set(&mut self, id: UrlId, status: LinkStatus) {
+        let hasher = &self.urls.hasher;
+        let hash = hasher.hash_one(&status);
+        let distinct = &mut self.distinct;
+        let at = match self.table.find(hash, |&at| distinct[at as usize] == status) {
+            Some(&at) => at,
+            None => {
+                let at = u32::try_from(distinct.len()).expect("fewer than 4 billion statuses");
+                distinct.push(status);
+                self.table
+                    .insert_unique(hash, at, |&at| hasher.hash_one(&distinct[at as usize]));
+                at
+            }
+        };
         let slot = &mut self.statuses[id as usize];
-        self.count += usize::from(slot.is_none());
-        *slot = Some(status);
+        self.count += usize::from(*slot == NO_STATUS);
+        *slot = at;
     }
 
     /// Forgets the status of `id`.
     pub fn unset(&mut self, id: UrlId) {
         let slot = &mut self.statuses[id as usize];
-        self.count -= usize::from(slot.is_some());
-        *slot = None;
+        self.count -= usize::from(*slot != NO_STATUS);
+        *slot = NO_STATUS;
     }
 
     /// The status of `url`, if it has one.
@@ -157,7 +178,7 @@ impl LinkResults {
     /// The ids of the URLs with a status, in the order they were first seen.
     pub fn ids(&self) -> impl Iterator<Item = UrlId> + '_ {
         (0..self.statuses.len())
-            .filter(|&i| self.statuses[i].is_some())
+            .filter(|&i| self.statuses[i] != NO_STATUS)
             .map(|i| i as UrlId)
     }
 }
@@ -211,12 +232,22 @@ mod tests {
         assert_eq!(r.len(), 2);
         let urls: Vec<&str> = r.iter().map(|(u, _)| u).collect();
         assert_eq!(urls, ["https://a.org/seen", "https://a.org/ok"]);
+        // One copy of a status however many URLs have it.
+        assert_eq!(r.distinct.len(), 1);
+        r.insert(
+            "https://a.org/gone",
+            LinkStatus::Broken {
+                reason: "404".into(),
+            },
+        );
+        assert_eq!((r.len(), r.distinct.len()), (3, 2));
         r.unset(seen);
         r.unset(seen);
-        assert_eq!(r.len(), 1);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r.get("https://a.org/seen"), None);
         assert_eq!(
             format!("{r:?}"),
-            r#"{"https://a.org/ok": Ok { code: 200, hops: [] }}"#
+            r#"{"https://a.org/ok": Ok { code: 200, hops: [] }, "https://a.org/gone": Broken { reason: "404" }}"#
         );
     }
 }
