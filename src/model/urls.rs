@@ -125,7 +125,11 @@ impl LinkResults {
             Some(&at) => at,
             None => {
                 let at = u32::try_from(distinct.len()).expect("fewer than 4 billion statuses");
-                distinct.push(status);
+                // Kept as a copy made here: the status was built by a request on
+                // another thread, and a long list's thousands of kept statuses would
+                // otherwise pin the memory each such thread frees in between (glibc
+                // gives each thread its own arena): 14 MB on 290,000 links.
+                distinct.push(status.clone());
                 self.table
                     .insert_unique(hash, at, |&at| hasher.hash_one(&distinct[at as usize]));
                 at
