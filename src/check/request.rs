@@ -261,9 +261,9 @@ impl Checker {
     /// (shared with the other network stages of the run).
     pub fn with_budget(config: &NetworkConfig, budget: Budget) -> anyhow::Result<Self> {
         // Remap targets are not trusted: they stand for the list's URLs.
-        let guard = Guard::new(config.allow_private, []);
+        let guard = Guard::new(config, config.timeout, []);
         let agent = net::user_agent(&config.user_agent, &config.mailto);
-        let client = net::guarded_builder(&agent, &guard, config, config.timeout)
+        let client = net::guarded_builder(&agent, &guard, config)
             .pool_max_idle_per_host(config.host_concurrency)
             .build()?;
         let remaps = config
@@ -478,9 +478,11 @@ impl Checker {
                 Refusal::Private(_) | Refusal::PrivateName(_) => Outcome::Skipped {
                     reason: refusal.to_string(),
                 },
-                Refusal::Scheme(_) | Refusal::Unresolved(_) => Outcome::Blocked {
-                    reason: refusal.to_string(),
-                },
+                Refusal::Scheme(_) | Refusal::Unresolved(_) | Refusal::LookupTimedOut { .. } => {
+                    Outcome::Blocked {
+                        reason: refusal.to_string(),
+                    }
+                }
             });
         }
         let key = format!("{}:{}", host_name, url.port_or_known_default().unwrap_or(0));

@@ -144,21 +144,17 @@ async fn ask_registries(
     // The registries' own hosts may be anywhere (a mirror on the intranet); where
     // they redirect to is guarded like any link.
     let guard = Guard::new(
-        network.allow_private,
+        network,
+        config.timeout,
         [
             config.arxiv_api.as_str(),
             config.crossref_api.as_str(),
             config.doi_api.as_str(),
         ],
     );
-    let client = net::guarded_builder(
-        &net::user_agent("", mailto),
-        &guard,
-        network,
-        config.timeout,
-    )
-    .timeout(config.timeout)
-    .build()?;
+    let client = net::guarded_builder(&net::user_agent("", mailto), &guard, network)
+        .timeout(config.timeout)
+        .build()?;
     let lookup = crossref::Lookup {
         client: &client,
         guard: &guard,

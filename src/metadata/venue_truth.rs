@@ -211,13 +211,14 @@ pub async fn resolve(
         // any other name must resolve public, and a JSON API that redirects is not
         // followed (its answer is a failure, so the paper stays unplaced).
         let guard = crate::net::Guard::new(
-            network.allow_private,
+            network,
+            config.timeout,
             [
                 config.semantic_scholar_api.as_str(),
                 config.dblp_api.as_str(),
             ],
         );
-        let client = crate::net::guarded_builder(user_agent, &guard, network, config.timeout)
+        let client = crate::net::guarded_builder(user_agent, &guard, network)
             .timeout(config.timeout)
             .build()?;
         let settings = VenueSettings {

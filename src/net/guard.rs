@@ -10,11 +10,21 @@
 //! it unless every address is public; only then may the proxy be asked. Redirects are
 //! followed by hand ([`Guard::get`]) so that each hop passes here, and a hop that
 //! leaves http(s) (`file:`, `ftp:`) ends the chain.
+//!
+//! A list names the same hosts thousands of times, and a system resolver that cannot
+//! answer may take seconds to say so: each name is looked up once per guard, within
+//! the connect limit, and every check of that name (those in flight included) shares
+//! the one lookup and its verdict.
 
+use crate::config::NetworkConfig;
 use crate::net::resolve::{GuardedResolver, is_public};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::OnceCell;
 use url::Url;
 
 /// Why the guard refused a URL.
@@ -30,8 +40,23 @@ pub enum Refusal {
     #[error("`{0}` resolves to a private address (network.allow_private)")]
     PrivateName(String),
     /// With a proxy, the name must resolve locally before the proxy is asked.
-    #[error("`{0}` does not resolve here, so it is not sent to the proxy")]
+    #[error(
+        "`{0}` does not resolve here, so it is not sent to the proxy \
+         (network.allow_private = true lets the proxy resolve it)"
+    )]
     Unresolved(String),
+    /// With a proxy, the local lookup of the name took longer than the connect limit.
+    #[error(
+        "`{host}` did not resolve here within {} (network.connect_timeout), so it is not \
+         sent to the proxy (network.allow_private = true lets the proxy resolve it)",
+        humantime::format_duration(*.after)
+    )]
+    LookupTimedOut {
+        /// The name looked up.
+        host: String,
+        /// How long the lookup was given.
+        after: Duration,
+    },
 }
 
 /// A request the guard let through, or why not.
@@ -51,7 +76,35 @@ pub enum GuardedError {
     BadLocation(String),
 }
 
-/// The guard of one client.
+/// What the local lookup of a name said, shared by every check of the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Every answer is public: the proxy may be asked.
+    Public,
+    /// An answer is private.
+    Private,
+    /// No answer.
+    Unresolved,
+    /// No answer within the connect limit.
+    TimedOut,
+}
+
+/// A pending lookup of a name's addresses.
+type Addresses = Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
+
+/// How the guard looks a name (and port) up: the system resolver, except in unit
+/// tests, which script failures and hangs that no real resolver gives on demand.
+type Lookup = fn(String, u16) -> Addresses;
+
+/// The system resolver (in tokio's blocking pool).
+fn system_lookup(host: String, port: u16) -> Addresses {
+    Box::pin(async move {
+        let addrs = tokio::net::lookup_host((host.as_str(), port)).await?;
+        Ok(addrs.map(|a| a.ip()).collect())
+    })
+}
+
+/// The guard of one client. Clones share the verdicts of the names looked up.
 #[derive(Debug, Clone)]
 pub struct Guard {
     allow_private: bool,
@@ -61,6 +114,12 @@ pub struct Guard {
     /// loopback proxy's neighbours) is not trusted.
     trusted_origins: Arc<BTreeSet<String>>,
     proxied: bool,
+    /// The connect limit of the client, which also bounds a name's local lookup.
+    connect_timeout: Duration,
+    /// One lookup per name (lower-case), its verdict reused by every later check and
+    /// awaited by the checks that arrive while it is in flight.
+    verdicts: Arc<Mutex<HashMap<String, Arc<OnceCell<Verdict>>>>>,
+    lookup: Lookup,
 }
 
 /// The environment variables a proxy is taken from (those the HTTP client reads).
@@ -91,10 +150,15 @@ fn origin(host: &str, port: u16) -> String {
 }
 
 impl Guard {
-    /// A guard that refuses private addresses unless `allow_private`, except for the
-    /// hosts of `endpoints` (URLs the configuration names) and of the proxies set in
-    /// the environment.
-    pub fn new<'a>(allow_private: bool, endpoints: impl IntoIterator<Item = &'a str>) -> Guard {
+    /// A guard that refuses private addresses unless `network.allow_private`, except
+    /// for the hosts of `endpoints` (URLs the configuration names) and of the proxies
+    /// set in the environment. Its connect limit is `network.connect_timeout`, never
+    /// longer than `cap` (the stage's whole-request limit).
+    pub fn new<'a>(
+        network: &NetworkConfig,
+        cap: Duration,
+        endpoints: impl IntoIterator<Item = &'a str>,
+    ) -> Guard {
         let mut hosts: Vec<(String, u16)> = endpoints.into_iter().filter_map(host_of).collect();
         let mut proxied = false;
         for var in PROXY_VARIABLES {
@@ -104,11 +168,19 @@ impl Guard {
             }
         }
         Guard {
-            allow_private,
+            allow_private: network.allow_private,
             trusted: Arc::new(hosts.iter().map(|(h, _)| h.clone()).collect()),
             trusted_origins: Arc::new(hosts.iter().map(|(h, p)| origin(h, *p)).collect()),
             proxied,
+            connect_timeout: network.connect_timeout.min(cap),
+            verdicts: Arc::default(),
+            lookup: system_lookup,
         }
+    }
+
+    /// How long establishing a connection may take, the name's lookup included.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
     }
 
     /// Whether `host:port` is an endpoint the configuration names.
@@ -146,18 +218,40 @@ impl Guard {
         if !self.proxied {
             return Ok(());
         }
-        let found: Vec<IpAddr> = match tokio::net::lookup_host((bare, port)).await {
-            Ok(addrs) => addrs.map(|a| a.ip()).collect(),
-            Err(_) => Vec::new(),
-        };
-        if found.is_empty() {
-            return Err(Refusal::Unresolved(bare.to_string()));
+        match self.verdict(bare, port).await {
+            Verdict::Public => Ok(()),
+            Verdict::Private => Err(Refusal::PrivateName(bare.to_string())),
+            Verdict::Unresolved => Err(Refusal::Unresolved(bare.to_string())),
+            Verdict::TimedOut => Err(Refusal::LookupTimedOut {
+                host: bare.to_string(),
+                after: self.connect_timeout,
+            }),
         }
-        // The proxy may pick any of the answers: every one must be public.
-        if found.iter().any(|ip| !is_public(*ip)) {
-            return Err(Refusal::PrivateName(bare.to_string()));
-        }
-        Ok(())
+    }
+
+    /// The verdict on the name `host`, from its one lookup. The port only completes
+    /// the lookup's address: the answers are the name's, whatever the port.
+    async fn verdict(&self, host: &str, port: u16) -> Verdict {
+        let cell = self
+            .verdicts
+            .lock()
+            .expect("verdicts lock")
+            .entry(host.to_lowercase())
+            .or_default()
+            .clone();
+        *cell
+            .get_or_init(|| async {
+                let lookup = (self.lookup)(host.to_string(), port);
+                match tokio::time::timeout(self.connect_timeout, lookup).await {
+                    Err(_) => Verdict::TimedOut,
+                    Ok(Err(_)) => Verdict::Unresolved,
+                    Ok(Ok(found)) if found.is_empty() => Verdict::Unresolved,
+                    // The proxy may pick any of the answers: every one must be public.
+                    Ok(Ok(found)) if found.iter().any(|ip| !is_public(*ip)) => Verdict::Private,
+                    Ok(Ok(_)) => Verdict::Public,
+                }
+            })
+            .await
     }
 
     /// GET `url` with `headers`, following up to `max_redirects` redirects by hand,
@@ -197,6 +291,7 @@ impl Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn open_guard(allow_private: bool) -> Guard {
         Guard {
@@ -206,7 +301,28 @@ mod tests {
                 ["127.0.0.1:8080".to_string(), "mirror.local:80".to_string()].into(),
             ),
             proxied: true,
+            connect_timeout: Duration::from_secs(10),
+            verdicts: Arc::default(),
+            lookup: system_lookup,
         }
+    }
+
+    /// A proxied guard whose lookups are scripted by `lookup`.
+    fn scripted_guard(lookup: Lookup) -> Guard {
+        Guard {
+            trusted: Arc::default(),
+            trusted_origins: Arc::default(),
+            lookup,
+            ..open_guard(false)
+        }
+    }
+
+    /// `count` checks of different pages on `host`, all at once.
+    async fn check_pages(guard: &Guard, host: &str, count: usize) -> Vec<Result<(), Refusal>> {
+        let urls: Vec<Url> = (0..count)
+            .map(|i| Url::parse(&format!("https://{host}/p/{i}")).unwrap())
+            .collect();
+        futures::future::join_all(urls.iter().map(|u| guard.check(u))).await
     }
 
     #[tokio::test]
@@ -247,6 +363,100 @@ mod tests {
                 .await
                 .is_ok()
         );
+    }
+
+    /// Lookups of the scripted resolvers below, one counter each (tests run in parallel).
+    static FAILED_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+    static HUNG_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+    static ANSWERED_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+    #[tokio::test]
+    async fn a_name_is_looked_up_once_and_every_check_shares_its_verdict() {
+        // A resolver that answers only after every check has started, then fails:
+        // the checks that arrive meanwhile wait for the lookup in flight.
+        let guard = scripted_guard(|host, _| {
+            FAILED_LOOKUPS.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                tokio::task::yield_now().await;
+                Err(std::io::Error::other(format!("{host}: no answer")))
+            })
+        });
+        let verdicts = check_pages(&guard, "papers.invalid", 500).await;
+        assert!(
+            verdicts
+                .iter()
+                .all(|v| v == &Err(Refusal::Unresolved("papers.invalid".into()))),
+            "{:?}",
+            &verdicts[..3]
+        );
+        // Later checks, through a clone too (one per client), reuse the verdict.
+        let later = check_pages(&guard.clone(), "Papers.INVALID", 3).await;
+        assert!(later.iter().all(|v| v.is_err()), "{later:?}");
+        assert_eq!(FAILED_LOOKUPS.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lookup_that_never_answers_is_given_up_at_the_connect_limit() {
+        let guard = scripted_guard(|_, _| {
+            HUNG_LOOKUPS.fetch_add(1, Ordering::SeqCst);
+            Box::pin(std::future::pending())
+        });
+        // Paused time jumps to the limit as soon as nothing else can run; the outer
+        // limit only turns a hang into a failure instead of a stuck test.
+        let verdicts = tokio::time::timeout(
+            Duration::from_secs(3600),
+            check_pages(&guard, "slow.invalid", 50),
+        )
+        .await
+        .expect("a hung lookup held the checks up");
+        let refusal = Refusal::LookupTimedOut {
+            host: "slow.invalid".into(),
+            after: Duration::from_secs(10),
+        };
+        assert!(
+            verdicts.iter().all(|v| v.as_ref() == Err(&refusal)),
+            "{:?}",
+            &verdicts[..3]
+        );
+        assert_eq!(HUNG_LOOKUPS.load(Ordering::SeqCst), 1);
+        let message = refusal.to_string();
+        assert!(
+            message.contains("10s") && message.contains("network.allow_private = true"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_answer_must_be_public_and_each_name_has_its_own_verdict() {
+        let guard = scripted_guard(|host, _| {
+            ANSWERED_LOOKUPS.fetch_add(1, Ordering::SeqCst);
+            let answers: &[&str] = match host.as_str() {
+                "public.example" => &["93.184.216.34", "2606:4700::1111"],
+                "mixed.example" => &["93.184.216.34", "10.0.0.7"],
+                _ => &[],
+            };
+            let answers = answers.iter().map(|a| a.parse().unwrap()).collect();
+            Box::pin(async move { Ok(answers) })
+        });
+        assert!(
+            check_pages(&guard, "public.example", 20)
+                .await
+                .iter()
+                .all(Result::is_ok)
+        );
+        assert!(
+            check_pages(&guard, "mixed.example", 20)
+                .await
+                .iter()
+                .all(|v| v == &Err(Refusal::PrivateName("mixed.example".into())))
+        );
+        assert!(
+            check_pages(&guard, "empty.example", 20)
+                .await
+                .iter()
+                .all(|v| v == &Err(Refusal::Unresolved("empty.example".into())))
+        );
+        assert_eq!(ANSWERED_LOOKUPS.load(Ordering::SeqCst), 3);
     }
 
     #[test]

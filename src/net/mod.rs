@@ -45,19 +45,18 @@ pub fn client_builder(user_agent: &str) -> reqwest::ClientBuilder {
 }
 
 /// A client builder under `guard`: names resolve through it, redirects are not
-/// followed (each stage follows them by hand, hop by hop through the guard), and the
-/// connect and read timeouts of `[network]` apply, the connect timeout never longer
-/// than `cap` (the stage's whole-request limit).
+/// followed (each stage follows them by hand, hop by hop through the guard), the
+/// guard's connect limit applies (the one its own lookups keep) and so does the read
+/// timeout of `[network]`.
 pub fn guarded_builder(
     user_agent: &str,
     guard: &Guard,
     network: &crate::config::NetworkConfig,
-    cap: std::time::Duration,
 ) -> reqwest::ClientBuilder {
     client_builder(user_agent)
         .redirect(reqwest::redirect::Policy::none())
         .dns_resolver(guard.resolver())
-        .connect_timeout(network.connect_timeout.min(cap))
+        .connect_timeout(guard.connect_timeout())
         .read_timeout(network.read_timeout)
 }
 

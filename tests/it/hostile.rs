@@ -12,7 +12,7 @@ use crate::cli::{check_json, example, paperlint, site};
 use crate::proxy::{CountingProxy, answer};
 use crate::server::{Action, Server};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
@@ -337,6 +337,10 @@ mod guard {
         .collect()
     }
 
+    /// Sends the intranet's pages to `localhost`: a name (not an address literal), so
+    /// only resolving it tells that it is loopback.
+    const LOOPBACK_REMAP: &str = "[[network.remap]]\npattern = '^https://intranet\\.example\\.com/(.*)$'\nreplacement = 'http://localhost:9/$1'\n";
+
     fn run_proxied(dir: &Path, proxy: &CountingProxy) -> (Output, Value) {
         let mut cmd = paperlint();
         cmd.current_dir(dir)
@@ -356,10 +360,11 @@ mod guard {
     async fn a_proxy_never_sees_a_name_that_resolves_to_loopback() {
         let proxy = CountingProxy::start(|_| answer(200, &[])).await;
         let url = "https://intranet.example.com/admin".to_string();
-        // `localhost` is a name (not an address literal): only resolving it tells.
-        let remap = "[[network.remap]]\npattern = '^https://intranet\\.example\\.com/(.*)$'\nreplacement = 'http://localhost:9/$1'\n";
         // Allowed, the proxy is asked: the environment's proxy is really in use.
-        let open = site(&list(std::slice::from_ref(&url)), &config(&[], remap));
+        let open = site(
+            &list(std::slice::from_ref(&url)),
+            &config(&[], LOOPBACK_REMAP),
+        );
         let (_, report) = run_proxied(open.path(), &proxy);
         assert!(
             !proxy.seen().is_empty(),
@@ -368,7 +373,7 @@ mod guard {
         let asked_before = proxy.seen().len();
         let guarded = site(
             &list(std::slice::from_ref(&url)),
-            &config(&[("allow_private", "false")], remap),
+            &config(&[("allow_private", "false")], LOOPBACK_REMAP),
         );
         let (out, report) = run_proxied(guarded.path(), &proxy);
         assert_eq!(
@@ -389,6 +394,35 @@ mod guard {
                 .unwrap()
                 .contains("private address"),
             "{found:?}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn every_link_on_one_guarded_name_gets_the_one_verdict_of_its_name() {
+        // Hundreds of links on one name, checked at once: each gets the verdict of the
+        // name's one lookup, and none of them reaches the proxy.
+        let proxy = CountingProxy::start(|_| answer(200, &[])).await;
+        let urls: Vec<String> = (0..300)
+            .map(|i| format!("https://intranet.example.com/p/{i}"))
+            .collect();
+        let dir = site(
+            &list(&urls),
+            &config(&[("allow_private", "false")], LOOPBACK_REMAP),
+        );
+        let (out, report) = run_proxied(dir.path(), &proxy);
+        assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
+        let messages: BTreeSet<&str> = urls
+            .iter()
+            .map(|u| {
+                let found = about(&report, u);
+                assert_eq!(found.len(), 1, "{u}: {}", stderr(&out));
+                found[0]["message"].as_str().unwrap()
+            })
+            .collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages.iter().all(|m| m.contains("private address")),
+            "{messages:?}"
         );
     }
 
