@@ -636,6 +636,60 @@ mod tests {
         w
     }
 
+    #[tokio::test]
+    async fn the_cache_is_not_given_back_its_own_statuses_or_a_registry_s_word() {
+        use crate::cache::{Cache, CacheEntry};
+        use crate::model::LinkStatus;
+        let config = NetworkConfig {
+            exclude: vec!["^https://excluded\\.org/".into()],
+            ..NetworkConfig::default()
+        };
+        let ok = |code| LinkStatus::Ok {
+            code,
+            hops: Vec::new(),
+        };
+        let mut cache = Cache::default();
+        let entry = CacheEntry {
+            checked: crate::cache::now(),
+            status: ok(203),
+            failures: 0,
+        };
+        cache
+            .entries
+            .insert("https://cached.org/".into(), entry.clone());
+        let budget = super::Budget::new(
+            config.run_budget,
+            config.host_budget,
+            config.retry_after_cap,
+        );
+        let mut check = super::LinkCheck::new(&config, budget, &mut cache, false).unwrap();
+        for url in ["https://cached.org/", "https://excluded.org/a"] {
+            let id = check.intern(url);
+            check.submit(id, false).unwrap();
+        }
+        let vouched = check.intern("https://arxiv.org/abs/2101.00001");
+        check.vouched(vouched);
+        let run = check.finish().await.unwrap();
+        // Every status is in the run, in the order first seen...
+        let statuses: Vec<(&str, &LinkStatus)> = run.results.iter().collect();
+        assert_eq!(
+            statuses,
+            [
+                ("https://cached.org/", &ok(203)),
+                ("https://arxiv.org/abs/2101.00001", &ok(200)),
+            ]
+        );
+        assert_eq!((run.stats.cached, run.stats.excluded), (1, 1));
+        // ...and none of them is a request's answer: the cache is left as it was.
+        let mut remembered = Cache::default();
+        remembered
+            .entries
+            .insert("https://cached.org/".into(), entry);
+        let before = remembered.clone();
+        run.remember(&mut remembered);
+        assert_eq!(remembered, before);
+    }
+
     #[test]
     fn hosts_take_turns_and_none_holds_more_than_its_share() {
         let mut w = waiting(10, 2);
