@@ -21,6 +21,9 @@
 //! - `entries`: `paperlint entries` on the corpus (paperlint only: output volume).
 //! - `memory`: peak memory on a 16 MB list of corpus tables and a 16 MB list of short
 //!   rows (`check --offline` against `lychee --dump`), as a multiple of the input size.
+//! - `memory-online`: the same two lists checked online (paperlint only), every link
+//!   remapped to one loopback host answering at once: 404 for a path in ten, a
+//!   permanent redirect for another, 200 for the rest.
 //!
 //! Runs alternate between the tools (the order flips every round) so that a machine
 //! loaded by other work slows both alike; the ratios are medians of the per-round
@@ -314,6 +317,55 @@ fn offline_case(
     }
 }
 
+/// An online check of `list` (paperlint only) with every link remapped to one
+/// loopback host answering [`Policy::Mixed`] at once, no cache file: the memory of
+/// the network stages and of the findings they make, beside the offline rules'.
+fn online_memory_case(
+    tools: &Tools,
+    runtime: &tokio::runtime::Runtime,
+    name: &'static str,
+    list: &Path,
+    runs: usize,
+) -> Case {
+    let dir = scratch(name);
+    let farm = Farm::start(runtime, 1, Policy::Mixed);
+    let host = farm.url(0, "");
+    std::fs::write(
+        dir.join("paperlint.toml"),
+        format!(
+            "[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://(.*)$'\nreplacement = '{host}/$1'\n"
+        ),
+    )
+    .expect("write config");
+    // Absolute: the tools run in the case's folder.
+    let list = std::fs::canonicalize(list)
+        .expect("the list was just written")
+        .display()
+        .to_string();
+    let args = [
+        "check",
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--format",
+        "json",
+        &list,
+    ];
+    Case {
+        name,
+        title: format!(
+            "{} online, every link on one loopback host (404 / 301 / 200 by path), no cache file",
+            list.rsplit('/').next().unwrap_or(&list)
+        ),
+        contenders: tools.contenders(&args, Output::PaperlintJson, None),
+        input: file_size(Path::new(&list)),
+        dir,
+        limit: None,
+        runs,
+        farm: Some(farm),
+    }
+}
+
 fn main() {
     let mut names: Vec<String> = Vec::new();
     let mut runs = None;
@@ -381,7 +433,7 @@ fn main() {
             )],
             "ratelimit" => vec![ratelimit_case(&tools, &runtime, runs(1))],
             "storm" => vec![storm_case(&tools, &runtime, runs(3))],
-            "corpus" | "dair" | "entries" | "memory" if files.is_empty() => {
+            "corpus" | "dair" | "entries" | "memory" | "memory-online" if files.is_empty() => {
                 println!("{name}: skipped, ../shared/corpus is not beside the repository");
                 continue;
             }
@@ -422,28 +474,47 @@ fn main() {
                     farm: None,
                 }]
             }
-            "memory" => {
+            "memory" | "memory-online" => {
                 let dir = scratch("memory-lists");
                 let tables = dir.join("corpus-tables.md");
                 let short = dir.join("short-rows.md");
                 lists::corpus_tables(&tables, 16_000_000);
                 lists::short_rows(&short, 16_000_000);
-                vec![
-                    offline_case(
-                        &tools,
-                        "memory-tables",
-                        "16 MB list of corpus tables offline".into(),
-                        &[tables],
-                        runs(3),
-                    ),
-                    offline_case(
-                        &tools,
-                        "memory-short",
-                        "16 MB list of short rows offline".into(),
-                        &[short],
-                        runs(3),
-                    ),
-                ]
+                if name == "memory-online" {
+                    vec![
+                        online_memory_case(
+                            &tools,
+                            &runtime,
+                            "memory-online-tables",
+                            &tables,
+                            runs(1),
+                        ),
+                        online_memory_case(
+                            &tools,
+                            &runtime,
+                            "memory-online-short",
+                            &short,
+                            runs(1),
+                        ),
+                    ]
+                } else {
+                    vec![
+                        offline_case(
+                            &tools,
+                            "memory-tables",
+                            "16 MB list of corpus tables offline".into(),
+                            &[tables],
+                            runs(3),
+                        ),
+                        offline_case(
+                            &tools,
+                            "memory-short",
+                            "16 MB list of short rows offline".into(),
+                            &[short],
+                            runs(3),
+                        ),
+                    ]
+                }
             }
             other => {
                 println!("{other}: no such workload");

@@ -34,6 +34,9 @@ pub enum Policy {
     PerSecond(usize),
     /// `429` with `Retry-After: 1` to every request (a rate-limit storm).
     Refuse,
+    /// At once, by a hash of the path: `404` for one path in ten, a `301` to
+    /// `PATH/moved` for another, `200` for the rest (a list with findings to report).
+    Mixed,
 }
 
 /// Wakes waiting answers at their instant, to within the kernel's timer slack (tens of
@@ -149,10 +152,11 @@ impl State {
     /// answer went out at `previous`; returns the answer and when it went out.
     async fn answer_timed(
         &self,
+        path: &str,
         arrived: Instant,
         previous: Option<Instant>,
     ) -> (Response<Empty<Bytes>>, Instant) {
-        let response = self.answer(arrived).await;
+        let response = self.answer(path, arrived).await;
         let answered = Instant::now();
         let latency = match self.policy {
             Policy::Latency(delay) => delay,
@@ -174,7 +178,7 @@ impl State {
         (response, answered)
     }
 
-    async fn answer(&self, arrived: Instant) -> Response<Empty<Bytes>> {
+    async fn answer(&self, path: &str, arrived: Instant) -> Response<Empty<Bytes>> {
         if self.requests.fetch_add(1, Ordering::Relaxed) == 0 {
             let mut first = self.first.lock().expect("first lock");
             first.get_or_insert_with(Instant::now);
@@ -205,6 +209,16 @@ impl State {
                 self.rejected.fetch_add(1, Ordering::Relaxed);
                 StatusCode::TOO_MANY_REQUESTS
             }
+            Policy::Mixed => {
+                let mut hasher = std::hash::DefaultHasher::new();
+                std::hash::Hash::hash(path, &mut hasher);
+                match std::hash::Hasher::finish(&hasher) % 10 {
+                    _ if path.ends_with("/moved") => StatusCode::OK,
+                    0 => StatusCode::NOT_FOUND,
+                    1 => StatusCode::MOVED_PERMANENTLY,
+                    _ => StatusCode::OK,
+                }
+            }
         };
         *self.last.lock().expect("last lock") = Some(Instant::now());
         let mut response = Response::new(Empty::new());
@@ -213,6 +227,11 @@ impl State {
             response
                 .headers_mut()
                 .insert("retry-after", hyper::header::HeaderValue::from_static("1"));
+        }
+        if status == StatusCode::MOVED_PERMANENTLY
+            && let Ok(to) = hyper::header::HeaderValue::from_str(&format!("{path}/moved"))
+        {
+            response.headers_mut().insert("location", to);
         }
         response
     }
@@ -349,13 +368,14 @@ async fn accept(listener: TcpListener, state: Arc<State>) {
             // When this connection's last answer went out (hyper serves one request of
             // a connection at a time).
             let previous: Arc<Mutex<Option<Instant>>> = Arc::default();
-            let service = service_fn(move |_: Request<Incoming>| {
+            let service = service_fn(move |request: Request<Incoming>| {
                 let state = state.clone();
                 let previous = previous.clone();
                 async move {
                     let arrived = Instant::now();
                     let before = previous.lock().expect("connection lock").take();
-                    let (response, answered) = state.answer_timed(arrived, before).await;
+                    let path = request.uri().path();
+                    let (response, answered) = state.answer_timed(path, arrived, before).await;
                     *previous.lock().expect("connection lock") = Some(answered);
                     Ok::<_, Infallible>(response)
                 }
