@@ -393,6 +393,7 @@ fn main() {
             "dair",
             "entries",
             "memory",
+            "memory-online",
         ]
         .map(String::from)
         .to_vec();
