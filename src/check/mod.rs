@@ -41,8 +41,8 @@ const NOT_KEPT: u32 = u32::MAX;
 
 impl LinkRun {
     /// Puts the statuses this run's requests found into `cache`, each with its streak
-    /// of failing runs. A run with no cache file to save skips this: the cache's copy
-    /// of every status would double what a long list's run keeps.
+    /// of failing runs. [`crate::online::run`] calls it only when there is a cache
+    /// file to save: a copy of every status would double what a long list's run keeps.
     pub fn remember(&self, cache: &mut Cache) {
         let checked = cache::now();
         for id in self.results.ids() {
