@@ -372,7 +372,7 @@ impl<'c> LinkCheck<'c> {
             bar.inc(1);
             bar.set_message(reading(checker, checking, bar).line());
         }
-        let seen = &mut self.seen[id as usize];
+        let seen = self.seen[id as usize];
         let url = self.run.results.urls().get(id);
         if let Some(body) = body {
             self.run.bodies.insert(url.to_string(), body);
