@@ -25,6 +25,16 @@ pub fn site(list_text: &str, config_text: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The rule of each finding of a JSON report, in report order.
+pub fn rules_of(report: &Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .expect("a report has findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("a finding names its rule"))
+        .collect()
+}
+
 /// The findings of a JSON report that are of `rule`, in report order.
 pub fn with_rule<'r>(report: &'r Value, rule: &'r str) -> impl Iterator<Item = &'r Value> {
     report["findings"]

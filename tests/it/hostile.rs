@@ -74,15 +74,6 @@ fn about<'a>(report: &'a Value, url: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn rules_of(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// Rate limits no run can sit out: the host is given up as a whole and its links are
 /// unverified (info), never broken, and the server sees only a handful of requests.
 mod storms {
@@ -383,7 +374,7 @@ mod guard {
             proxy.seen()
         );
         assert!(
-            !rules_of(&report).contains(&"link/broken".to_string()),
+            !crate::cli::rules_of(&report).contains(&"link/broken"),
             "{report}"
         );
         let found = about(&report, &url);
@@ -460,7 +451,7 @@ mod guard {
             );
         }
         assert!(
-            !rules_of(&report).contains(&"link/broken".to_string()),
+            !crate::cli::rules_of(&report).contains(&"link/broken"),
             "{report}"
         );
         for u in &urls {

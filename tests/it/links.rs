@@ -792,12 +792,7 @@ mod cli {
     fn no_network_is_one_error_and_the_offline_report_is_kept() {
         let example = std::fs::read_to_string(crate::cli::example()).unwrap();
         let report = check_with_nothing_answering(&example);
-        let rules: Vec<&str> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["rule"].as_str().unwrap())
-            .collect();
+        let rules = crate::cli::rules_of(&report);
         assert!(
             rules.contains(&"url/malformed") && !rules.contains(&"link/broken"),
             "{rules:?}"
