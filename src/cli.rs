@@ -572,7 +572,7 @@ fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool
         .zip(entries.into_iter().zip(findings).zip(more))
         .map(|(source, ((entries, (mut findings, comments)), more))| {
             findings.extend(more);
-            findings.sort_by_key(|f| (f.offset, f.rule));
+            crate::rules::in_source_order(&mut findings);
             silenced += suppress(source, &comments, &mut findings, quiet);
             (source, crate::pipeline::Linted { entries, findings })
         })
@@ -637,7 +637,7 @@ fn gather_as_read<'s>(
                 // The offline findings are in this order already: without network
                 // findings there is nothing to sort.
                 tally.findings.extend(more);
-                tally.findings.sort_by_key(|f| (f.offset, f.rule));
+                crate::rules::in_source_order(&mut tally.findings);
             }
             silenced += suppress(source, &comments, &mut tally.findings, quiet);
             let linted = crate::pipeline::Linted {

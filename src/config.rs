@@ -631,6 +631,19 @@ impl Config {
             }
         }
         config.validate_network(text, name)?;
+        if config.check.max_file_size > crate::source::MAX_LEN {
+            let offset = text.find("max_file_size").unwrap_or(0);
+            let (line, column) = line_col(text, offset);
+            return Err(ConfigError::Invalid {
+                path: name.to_string(),
+                line,
+                column,
+                message: format!(
+                    "`check.max_file_size` must be at most {} (4 GiB less one byte)",
+                    crate::source::MAX_LEN
+                ),
+            });
+        }
         Ok(config)
     }
 
@@ -752,6 +765,19 @@ mod tests {
         assert!(err.contains("unknown rule `link/redirct`"), "{err}");
         let ok = Config::parse("[fix]\nrules = [\"entry/order\"]\n", "c.toml").unwrap();
         assert_eq!(ok.fix.rules, vec![RuleId::EntryOrder]);
+    }
+
+    #[test]
+    fn a_file_size_limit_beyond_32_bit_offsets_is_an_error() {
+        let err = Config::parse("[check]\nmax_file_size = 4294967296\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml:2:1: `check.max_file_size` must be at most 4294967295"),
+            "{err}"
+        );
+        let ok = Config::parse("[check]\nmax_file_size = 4294967295\n", "c.toml").unwrap();
+        assert_eq!(ok.check.max_file_size, crate::source::MAX_LEN);
     }
 
     #[test]

@@ -97,6 +97,11 @@ impl fmt::Display for Position {
     }
 }
 
+/// The most bytes a list read from disk may have: 4 GiB less one, so that every
+/// offset into it fits in 32 bits. What a run keeps per row and per URL uses such
+/// offsets (`check.max_file_size` may not be set higher).
+pub const MAX_LEN: u64 = u32::MAX as u64;
+
 impl Source {
     /// Wraps text that is already in memory (tests, stdin).
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
@@ -108,11 +113,13 @@ impl Source {
         }
     }
 
-    /// Reads `path`, refusing directories, more than `max_size` bytes and invalid
-    /// UTF-8. The limit is applied to what is read, not to what the metadata claims,
-    /// so devices and pipes (`/dev/zero`, a FIFO) are bounded too.
+    /// Reads `path`, refusing directories, more than `max_size` bytes (and more than
+    /// [`MAX_LEN`] whatever `max_size` says) and invalid UTF-8. The limit is applied
+    /// to what is read, not to what the metadata claims, so devices and pipes
+    /// (`/dev/zero`, a FIFO) are bounded too.
     pub fn load(path: &Path, max_size: u64) -> Result<Self, InputError> {
         use std::io::Read;
+        let max_size = max_size.min(MAX_LEN);
         let shown = path.display().to_string();
         let io = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => InputError::NotFound {

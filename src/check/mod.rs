@@ -503,11 +503,30 @@ struct Waiting {
 
 #[derive(Default)]
 struct HostQueue {
-    /// Ids, and whether the body is wanted.
-    urls: VecDeque<(UrlId, bool)>,
+    urls: VecDeque<Queued>,
     running: usize,
     /// Whether the host is in `ready`.
     ready: bool,
+}
+
+/// A URL waiting: its id, and in the top bit whether its body is wanted. 4 bytes, not
+/// 8: a host slower than the list is read holds every one of its URLs here. An id
+/// never has that bit (a list of at most `source::MAX_LEN` bytes has fewer than 2^31
+/// URLs: each takes at least a few bytes).
+#[derive(Clone, Copy)]
+struct Queued(u32);
+
+impl Queued {
+    const KEEP_BODY: u32 = 1 << 31;
+
+    fn new(id: UrlId, keep_body: bool) -> Self {
+        debug_assert!(id & Self::KEEP_BODY == 0, "URL id {id} out of range");
+        Queued(id | if keep_body { Self::KEEP_BODY } else { 0 })
+    }
+
+    fn get(self) -> (UrlId, bool) {
+        (self.0 & !Self::KEEP_BODY, self.0 & Self::KEEP_BODY != 0)
+    }
 }
 
 impl Waiting {
@@ -534,7 +553,7 @@ impl Waiting {
             Some(queue) => queue,
             None => self.hosts.entry(host.to_string()).or_default(),
         };
-        queue.urls.push_back((id, keep_body));
+        queue.urls.push_back(Queued::new(id, keep_body));
         if !queue.ready && queue.running < self.per_host {
             queue.ready = true;
             self.ready.push_back(host.to_string());
@@ -545,7 +564,7 @@ impl Waiting {
     fn pop(&mut self) -> Option<(UrlId, bool)> {
         let host = self.ready.pop_front()?;
         let queue = self.hosts.get_mut(&host)?;
-        let next = queue.urls.pop_front();
+        let next = queue.urls.pop_front().map(Queued::get);
         if next.is_some() {
             queue.running += 1;
         }

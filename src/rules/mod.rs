@@ -124,6 +124,10 @@ impl<'a> Sink<'a> {
         };
         let severity = severity.min(cap);
         let pos = self.source.position(r.offset);
+        // `format!` guesses a message's capacity, often twice its length; a long list
+        // keeps tens of thousands of findings until the report is written.
+        let mut message = r.message;
+        message.shrink_to_fit();
         self.findings.push(Finding {
             rule: r.rule,
             severity,
@@ -133,7 +137,7 @@ impl<'a> Sink<'a> {
             section: r.subject.section.clone(),
             title: r.subject.title.map(String::from),
             url: r.url,
-            message: r.message,
+            message,
             fix: r.fix.map(Box::new),
             offset: r.offset,
             table_order: None,
@@ -317,9 +321,9 @@ impl<'a> NetworkLinter<'a> {
 }
 
 /// Sorts findings by place, then rule (then message, so that the order never depends
-/// on the order the rules ran in). Unstable: a stable sort borrows a buffer of half
-/// the findings, and a long list has tens of thousands.
-fn in_source_order(findings: &mut [Finding]) {
+/// on the order the rules ran in). Unstable: a stable sort borrows a buffer of up to
+/// all the findings (8 MB for the 56,000 of a long list), and the key is total anyway.
+pub fn in_source_order(findings: &mut [Finding]) {
     findings.sort_unstable_by(|a, b| {
         (a.offset, a.rule, &a.message, &a.url).cmp(&(b.offset, b.rule, &b.message, &b.url))
     });
@@ -327,10 +331,11 @@ fn in_source_order(findings: &mut [Finding]) {
 
 /// What the rules keep of a row that a finding made later (when its table or the
 /// file is complete) names: where it starts, its title and its section. A long list
-/// keeps one per row, so it is small: 24 bytes, the title as a place in the source
+/// keeps one per row, so it is small: 20 bytes, offsets in 32 bits
+/// ([`source::MAX_LEN`](crate::source::MAX_LEN)), the title as a place in the source
 /// (or in [`Rows::titles`] when rendering changed it), not a `Cow` of 24 bytes.
 struct Row {
-    start: usize,
+    start: u32,
     title: Title,
     /// Index into [`Rows::sections`].
     section: u32,
@@ -366,8 +371,9 @@ impl<'a> Rows<'a> {
 
     /// The index of `e`'s row, kept if it was not yet.
     fn keep(&mut self, e: &Entry<'a>) -> u32 {
+        let start = offset32(e.span.start);
         if let Some(last) = self.rows.last()
-            && last.start == e.span.start
+            && last.start == start
         {
             return (self.rows.len() - 1) as u32;
         }
@@ -380,7 +386,7 @@ impl<'a> Rows<'a> {
         }
         let title = e.title.as_deref().map_or(Title::None, |t| self.title_of(t));
         self.rows.push(Row {
-            start: e.span.start,
+            start,
             title,
             section: (self.sections.len() - 1) as u32,
         });
@@ -411,7 +417,7 @@ impl<'a> Rows<'a> {
     }
 
     fn start(&self, row: u32) -> usize {
-        self.rows[row as usize].start
+        self.rows[row as usize].start as usize
     }
 
     fn section(&self, row: u32) -> &Section {
@@ -437,6 +443,13 @@ impl<'a> Rows<'a> {
 }
 
 pub use crate::text::excerpt;
+
+/// An offset into a file, as the rules keep it for a later finding. A file is read
+/// whole and is at most [`MAX_LEN`](crate::source::MAX_LEN) bytes, so every offset
+/// fits (a text made in memory beyond that saturates, pointing at its last place).
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
 
 #[cfg(test)]
 pub(crate) mod testing {

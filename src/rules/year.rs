@@ -49,11 +49,12 @@ pub(crate) struct Order {
     tables: BTreeMap<usize, Vec<Dated>>,
 }
 
-/// A row with a year, as [`Order`] keeps it.
+/// A row with a year, as [`Order`] keeps it: 12 bytes, since a long list keeps one
+/// per row (offsets fit in 32 bits: `source::MAX_LEN`).
 struct Dated {
     year: i32,
     /// Where the year is written (the first cell that names it), else the row start.
-    at: usize,
+    at: u32,
     row: u32,
 }
 
@@ -62,7 +63,7 @@ impl Order {
         let (Some(year), Some(t)) = (e.year, e.table) else {
             return;
         };
-        let at = year_offset(e, year);
+        let at = super::offset32(year_offset(e, year));
         let row = rows.keep(e);
         self.tables
             .entry(t)
@@ -73,11 +74,9 @@ impl Order {
     pub(crate) fn finish(self, sink: &mut Sink<'_>, rows: &Rows<'_>) {
         for dated in self.tables.values() {
             let years: Vec<i32> = dated.iter().map(|d| d.year).collect();
-            let distinct = years
-                .iter()
-                .collect::<std::collections::BTreeSet<_>>()
-                .len();
-            if years.len() < 4 || distinct < 2 {
+            // (Not a set of the years: on a long table, collecting one sorts a copy.)
+            let one_year = years.iter().all(|y| Some(y) == years.first());
+            if years.len() < 4 || one_year {
                 continue;
             }
             let newest_first = longest_monotone(&years, true);
@@ -92,9 +91,10 @@ impl Order {
                 continue;
             }
             let mut keep = vec![false; years.len()];
-            for i in &kept {
-                keep[*i] = true;
+            for &i in &kept {
+                keep[i as usize] = true;
             }
+            drop(kept);
             for (i, d) in dated.iter().enumerate().filter(|(i, _)| !keep[*i]) {
                 let before = (0..i).rev().find(|j| keep[*j]).map(|j| years[j]);
                 let after = (i + 1..years.len()).find(|j| keep[*j]).map(|j| years[j]);
@@ -108,7 +108,7 @@ impl Order {
                 let report = Report {
                     rule: RuleId::EntryOrder,
                     subject: rows.subject(d.row),
-                    offset: d.at,
+                    offset: d.at as usize,
                     message: format!(
                         "{} entry {context} in a table otherwise sorted {}",
                         d.year,
@@ -141,13 +141,19 @@ fn year_offset(e: &Entry, year: i32) -> usize {
 
 /// Indices of a longest subsequence that is non-increasing (`newest_first`) or
 /// non-decreasing, by patience sorting in O(n log n): a hostile table with hundreds
-/// of thousands of rows must not stall the linter.
-fn longest_monotone(years: &[i32], newest_first: bool) -> Vec<usize> {
-    let key = |i: usize| if newest_first { -years[i] } else { years[i] };
+/// of thousands of rows must not stall the linter. Indices are 32-bit (a table has
+/// fewer rows than its file has bytes, `source::MAX_LEN`): the run of a long table is
+/// judged when its file is read, beside everything else a check holds then.
+fn longest_monotone(years: &[i32], newest_first: bool) -> Vec<u32> {
+    const NONE: u32 = u32::MAX;
+    let key = |i: u32| {
+        let year = years[i as usize];
+        if newest_first { -year } else { year }
+    };
     // tails[k]: index of the smallest possible last element of a run of length k + 1.
-    let mut tails: Vec<usize> = Vec::new();
-    let mut prev = vec![usize::MAX; years.len()];
-    for (i, prev_i) in prev.iter_mut().enumerate() {
+    let mut tails: Vec<u32> = Vec::new();
+    let mut prev = vec![NONE; years.len()];
+    for (i, prev_i) in (0..).zip(prev.iter_mut()) {
         let pos = tails.partition_point(|&t| key(t) <= key(i));
         if pos > 0 {
             *prev_i = tails[pos - 1];
@@ -159,10 +165,10 @@ fn longest_monotone(years: &[i32], newest_first: bool) -> Vec<usize> {
         }
     }
     let mut out = Vec::with_capacity(tails.len());
-    let mut i = tails.last().copied().unwrap_or(usize::MAX);
-    while i != usize::MAX {
+    let mut i = tails.last().copied().unwrap_or(NONE);
+    while i != NONE {
         out.push(i);
-        i = prev[i];
+        i = prev[i as usize];
     }
     out.reverse();
     out
@@ -212,7 +218,7 @@ mod tests {
         let run = super::longest_monotone(&years, true);
         assert!(
             run.windows(2)
-                .all(|w| w[0] < w[1] && years[w[0]] >= years[w[1]])
+                .all(|w| w[0] < w[1] && years[w[0] as usize] >= years[w[1] as usize])
         );
         assert_eq!(
             super::longest_monotone(&[2023, 2019, 2022, 2022, 2021, 2020], true),
