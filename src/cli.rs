@@ -618,6 +618,11 @@ fn gather_as_read<'s>(
     });
     let mut failed = 0;
     let online = network_result(network, &mut failed);
+    if online.is_some() {
+        // What the first read and the requests freed goes back before the second read
+        // (a long list's peak is the second read, once its findings are made).
+        crate::memory::give_back_freed();
+    }
     // Link and paper findings exist only where the network stages ran.
     let more = match &online {
         Some(results) => {

@@ -9,7 +9,7 @@
 //! 1. [`model`]: the shared data (documents, entries, findings, rule ids, link
 //!    statuses, papers); std and serde only.
 //! 2. Pure helpers and knowledge: [`text`] (normalisation, excerpts), [`source`]
-//!    (read a file, line/column), [`autolink`], [`scholarly`] (what a URL says about
+//!    (read a file, line/column), [`autolink`], [`memory`] (malloc's settings), [`scholarly`] (what a URL says about
 //!    a paper), [`venue`] (the venue model), [`parse`] (markdown → tables, cells,
 //!    links with byte spans), [`config`].
 //! 3. Pure stages: [`extract`] (rows → [`model::Entry`]), [`rules`] (entries →
@@ -32,6 +32,7 @@ pub mod extract;
 pub mod fix;
 pub mod github;
 pub mod init;
+pub mod memory;
 pub mod metadata;
 pub mod model;
 pub mod net;

@@ -331,7 +331,7 @@ pub fn in_source_order(findings: &mut [Finding]) {
 
 /// What the rules keep of a row that a finding made later (when its table or the
 /// file is complete) names: where it starts, its title and its section. A long list
-/// keeps one per row, so it is small: 20 bytes, offsets in 32 bits
+/// keeps one per row, so it is small: 16 bytes, offsets in 32 bits
 /// ([`source::MAX_LEN`](crate::source::MAX_LEN)), the title as a place in the source
 /// (or in [`Rows::titles`] when rendering changed it), not a `Cow` of 24 bytes.
 struct Row {
@@ -341,12 +341,21 @@ struct Row {
     section: u32,
 }
 
-/// Where a kept row's title is: a byte range of the source or of [`Rows::titles`].
+/// Where a kept row's title is: a byte range of the source, or of [`Rows::titles`]
+/// when the top bit of `len` is set; `len == u32::MAX` is no title. 8 bytes, where an
+/// enum of two ranges takes 12.
 #[derive(Clone, Copy)]
-enum Title {
-    None,
-    InSource(u32, u32),
-    Kept(u32, u32),
+struct Title {
+    at: u32,
+    len: u32,
+}
+
+impl Title {
+    const KEPT: u32 = 1 << 31;
+    const NONE: Title = Title {
+        at: 0,
+        len: u32::MAX,
+    };
 }
 
 /// The rows the rules keep, each once however many rules keep it.
@@ -384,7 +393,7 @@ impl<'a> Rows<'a> {
         {
             self.sections.push(e.section.clone());
         }
-        let title = e.title.as_deref().map_or(Title::None, |t| self.title_of(t));
+        let title = e.title.as_deref().map_or(Title::NONE, |t| self.title_of(t));
         self.rows.push(Row {
             start,
             title,
@@ -395,7 +404,12 @@ impl<'a> Rows<'a> {
 
     /// Where `title` is: in the source when it is a slice of it, else copied.
     fn title_of(&mut self, title: &str) -> Title {
-        let range = |at: usize| Some((u32::try_from(at).ok()?, u32::try_from(title.len()).ok()?));
+        let range = |at: usize| {
+            let len = u32::try_from(title.len())
+                .ok()
+                .filter(|&l| l < Title::KEPT)?;
+            Some((u32::try_from(at).ok()?, len))
+        };
         // A borrowed title points into the source; its offset is the difference of
         // the two addresses.
         let at = (title.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
@@ -404,15 +418,19 @@ impl<'a> Rows<'a> {
             .is_some_and(|end| end <= self.src.len())
             && let Some((at, len)) = range(at)
         {
-            return Title::InSource(at, len);
+            return Title { at, len };
         }
         match range(self.titles.len()) {
             Some((at, len)) => {
                 self.titles.push_str(title);
-                Title::Kept(at, len)
+                Title {
+                    at,
+                    len: len | Title::KEPT,
+                }
             }
-            // More than 4 GB of rewritten titles: the finding goes without one.
-            None => Title::None,
+            // More than 4 GB of rewritten titles (or one of 2 GB): the finding goes
+            // without one.
+            None => Title::NONE,
         }
     }
 
@@ -425,11 +443,15 @@ impl<'a> Rows<'a> {
     }
 
     fn title(&self, row: u32) -> Option<&str> {
-        let range = |at: u32, len: u32| at as usize..at as usize + len as usize;
-        match self.rows[row as usize].title {
-            Title::None => None,
-            Title::InSource(at, len) => self.src.get(range(at, len)),
-            Title::Kept(at, len) => self.titles.get(range(at, len)),
+        let Title { at, len } = self.rows[row as usize].title;
+        if len == Title::NONE.len {
+            return None;
+        }
+        let range = at as usize..at as usize + (len & !Title::KEPT) as usize;
+        if len & Title::KEPT == 0 {
+            self.src.get(range)
+        } else {
+            self.titles.get(range)
         }
     }
 

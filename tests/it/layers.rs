@@ -14,7 +14,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Data every stage shares: std and serde only.
     ("model", &["model"]),
     // Helpers over text and URLs, reading a file, and what is printed.
-    ("helpers", &["text", "source", "autolink", "output"]),
+    (
+        "helpers",
+        &["text", "source", "autolink", "output", "memory"],
+    ),
     ("pure knowledge", &["scholarly", "venue", "parse", "config"]),
     // The offline stages.
     ("pure stages", &["extract", "rules", "report", "suppress"]),
