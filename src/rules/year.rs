@@ -73,31 +73,44 @@ impl Order {
 
     pub(crate) fn finish(self, sink: &mut Sink<'_>, rows: &Rows<'_>) {
         for dated in self.tables.values() {
-            let years: Vec<i32> = dated.iter().map(|d| d.year).collect();
+            let n = dated.len();
             // (Not a set of the years: on a long table, collecting one sorts a copy.)
-            let one_year = years.iter().all(|y| Some(y) == years.first());
-            if years.len() < 4 || one_year {
+            let one_year = dated.iter().all(|d| d.year == dated[0].year);
+            if n < 4 || one_year {
                 continue;
             }
-            let newest_first = longest_monotone(&years, true);
-            let oldest_first = longest_monotone(&years, false);
-            let (kept, direction) = if newest_first.len() >= oldest_first.len() {
-                (newest_first, TableOrder::NewestFirst)
+            // The longer direction is found by the runs' lengths, and only its run is
+            // built: a long table judged at the end of its file holds one run at most.
+            let year = |i: u32| dated[i as usize].year;
+            let newest_first = run_length(n, year, true) >= run_length(n, year, false);
+            let (kept, direction) = if newest_first {
+                (longest_monotone(n, year, true), TableOrder::NewestFirst)
             } else {
-                (oldest_first, TableOrder::OldestFirst)
+                (longest_monotone(n, year, false), TableOrder::OldestFirst)
             };
-            let out_of_place = years.len() - kept.len();
-            if out_of_place == 0 || out_of_place * 5 > years.len() {
+            let out_of_place = n - kept.len();
+            if out_of_place == 0 || out_of_place * 5 > n {
                 continue;
             }
-            let mut keep = vec![false; years.len()];
+            let mut keep = vec![false; n];
             for &i in &kept {
                 keep[i as usize] = true;
             }
             drop(kept);
-            for (i, d) in dated.iter().enumerate().filter(|(i, _)| !keep[*i]) {
-                let before = (0..i).rev().find(|j| keep[*j]).map(|j| years[j]);
-                let after = (i + 1..years.len()).find(|j| keep[*j]).map(|j| years[j]);
+            // The kept rows around each row out of place, in one pass: the last kept
+            // row before it, and the next one after it (which only moves forward).
+            let mut before = None;
+            let mut next = 0;
+            for (i, d) in dated.iter().enumerate() {
+                if keep[i] {
+                    before = Some(d.year);
+                    continue;
+                }
+                next = next.max(i + 1);
+                while next < n && !keep[next] {
+                    next += 1;
+                }
+                let after = dated.get(next).map(|d| d.year);
                 let context = match (before, after) {
                     (Some(b), Some(a)) if b == a => format!("between {b} entries"),
                     (Some(b), Some(a)) => format!("between {b} and {a} entries"),
@@ -139,20 +152,18 @@ fn year_offset(e: &Entry, year: i32) -> usize {
         .map_or(e.span.start, |c| c.span.start)
 }
 
-/// Indices of a longest subsequence that is non-increasing (`newest_first`) or
-/// non-decreasing, by patience sorting in O(n log n): a hostile table with hundreds
-/// of thousands of rows must not stall the linter. Indices are 32-bit (a table has
-/// fewer rows than its file has bytes, `source::MAX_LEN`): the run of a long table is
-/// judged when its file is read, beside everything else a check holds then.
-fn longest_monotone(years: &[i32], newest_first: bool) -> Vec<u32> {
+/// Indices of a longest subsequence of `n` years (`year(i)` for index `i`) that is
+/// non-increasing (`newest_first`) or non-decreasing, by patience sorting in
+/// O(n log n): a hostile table with hundreds of thousands of rows must not stall the
+/// linter. Indices are 32-bit (a table has fewer rows than its file has bytes,
+/// `source::MAX_LEN`): the run of a long table is judged when its file is read, beside
+/// everything else a check holds then.
+fn longest_monotone(n: usize, year: impl Fn(u32) -> i32, newest_first: bool) -> Vec<u32> {
     const NONE: u32 = u32::MAX;
-    let key = |i: u32| {
-        let year = years[i as usize];
-        if newest_first { -year } else { year }
-    };
+    let key = |i: u32| if newest_first { -year(i) } else { year(i) };
     // tails[k]: index of the smallest possible last element of a run of length k + 1.
     let mut tails: Vec<u32> = Vec::new();
-    let mut prev = vec![NONE; years.len()];
+    let mut prev = vec![NONE; n];
     for (i, prev_i) in (0..).zip(prev.iter_mut()) {
         let pos = tails.partition_point(|&t| key(t) <= key(i));
         if pos > 0 {
@@ -172,6 +183,21 @@ fn longest_monotone(years: &[i32], newest_first: bool) -> Vec<u32> {
     }
     out.reverse();
     out
+}
+
+/// The length of [`longest_monotone`]'s run, without building it.
+fn run_length(n: usize, year: impl Fn(u32) -> i32, newest_first: bool) -> usize {
+    let key = |i: u32| if newest_first { -year(i) } else { year(i) };
+    let mut tails: Vec<u32> = Vec::new();
+    for i in (0..).take(n) {
+        let pos = tails.partition_point(|&t| key(t) <= key(i));
+        if pos == tails.len() {
+            tails.push(i);
+        } else {
+            tails[pos] = i;
+        }
+    }
+    tails.len()
 }
 
 #[cfg(test)]
@@ -215,14 +241,25 @@ mod tests {
     #[test]
     fn longest_runs_are_found_in_n_log_n() {
         let years: Vec<i32> = (0..200_000).map(|i| 2000 + (i * 7919 % 26)).collect();
-        let run = super::longest_monotone(&years, true);
+        let year = |i: u32| years[i as usize];
+        let run = super::longest_monotone(years.len(), year, true);
         assert!(
             run.windows(2)
                 .all(|w| w[0] < w[1] && years[w[0] as usize] >= years[w[1] as usize])
         );
+        assert_eq!(run.len(), super::run_length(years.len(), year, true));
+        let small = [2023, 2019, 2022, 2022, 2021, 2020];
+        let year = |i: u32| small[i as usize];
         assert_eq!(
-            super::longest_monotone(&[2023, 2019, 2022, 2022, 2021, 2020], true),
+            super::longest_monotone(small.len(), year, true),
             vec![0, 2, 3, 4, 5]
+        );
+        assert_eq!(
+            (
+                super::run_length(6, year, true),
+                super::run_length(6, year, false)
+            ),
+            (5, 3)
         );
     }
 
