@@ -176,6 +176,34 @@ struct Known {
     deferred: bool,
 }
 
+impl Known {
+    const SEEN: u8 = 1;
+    const CHECKABLE: u8 = 2;
+    const PAPER: u8 = 4;
+    const SUBMITTED: u8 = 8;
+    const DEFERRED: u8 = 16;
+
+    /// What [`Dispatch::known`] keeps of it: one byte (a long list keeps one per URL).
+    fn pack(self) -> u8 {
+        let bit = |on: bool, bit: u8| if on { bit } else { 0 };
+        Self::SEEN
+            | bit(self.checkable, Self::CHECKABLE)
+            | bit(self.paper, Self::PAPER)
+            | bit(self.submitted, Self::SUBMITTED)
+            | bit(self.deferred, Self::DEFERRED)
+    }
+
+    /// What [`Known::pack`] kept; `None` for a URL not seen.
+    fn unpack(bits: u8) -> Option<Known> {
+        (bits & Self::SEEN != 0).then_some(Known {
+            checkable: bits & Self::CHECKABLE != 0,
+            paper: bits & Self::PAPER != 0,
+            submitted: bits & Self::SUBMITTED != 0,
+            deferred: bits & Self::DEFERRED != 0,
+        })
+    }
+}
+
 /// The metadata stage's result: resolutions, counts, venue truth, and its part of
 /// the cache to put back.
 type Resolved = (
@@ -191,9 +219,9 @@ struct Dispatch<'c> {
     links: LinkCheck<'c>,
     check_links: bool,
     metadata: bool,
-    /// By the link check's id of the URL ([`LinkCheck::intern`]); `None` for a URL
-    /// not (yet) seen in the list.
-    known: Vec<Option<Known>>,
+    /// By the link check's id of the URL ([`LinkCheck::intern`]), [`Known::pack`]ed;
+    /// 0 for a URL not (yet) seen in the list.
+    known: Vec<u8>,
     /// Paper links and the paper each names.
     refs: BTreeMap<String, PaperRef>,
     /// Registry-host links waiting for their paper's verdict.
@@ -216,13 +244,14 @@ impl Dispatch<'_> {
             let at = id as usize;
             if self.known.len() <= at {
                 // Ids are given in order, but not only here (a landing page's).
-                self.known.resize(at + 1, None);
+                self.known.resize(at + 1, 0);
             }
-            let known = self.known[at].get_or_insert_with(|| Known {
+            let mut known = Known::unpack(self.known[at]).unwrap_or_else(|| Known {
                 checkable: check::checkable(&link.url),
                 ..Known::default()
             });
             if !known.checkable {
+                self.known[at] = known.pack();
                 continue;
             }
             let first_as_paper = link.paper && !known.paper;
@@ -232,8 +261,10 @@ impl Dispatch<'_> {
                 // names one, which identifying it below tells).
                 known.deferred |= self.metadata && self.check_links && registry_host(&link.url);
             }
-            if self.check_links && !known.submitted && !known.deferred {
-                known.submitted = true;
+            let submit = self.check_links && !known.submitted && !known.deferred;
+            known.submitted |= submit;
+            self.known[at] = known.pack();
+            if submit {
                 self.links.submit(id, false)?;
             }
             if first_as_paper {
@@ -242,9 +273,7 @@ impl Dispatch<'_> {
         }
         for (id, url) in to_identify {
             let paper = crate::scholarly::identify(&url);
-            let known = self.known[id as usize]
-                .as_mut()
-                .expect("every link is known");
+            let mut known = Known::unpack(self.known[id as usize]).expect("every link is known");
             match &paper {
                 Some(r @ (PaperRef::Arxiv(_) | PaperRef::Doi(_))) if known.deferred => {
                     // Handed to the link check already (as a badge elsewhere) or not,
@@ -254,8 +283,10 @@ impl Dispatch<'_> {
                 _ if known.deferred => {
                     // A registry page that names no paper is a link like any other.
                     known.deferred = false;
-                    if !known.submitted {
-                        known.submitted = true;
+                    let submit = !known.submitted;
+                    known.submitted = true;
+                    self.known[id as usize] = known.pack();
+                    if submit {
                         self.links.submit(id, false)?;
                     }
                 }
@@ -481,7 +512,26 @@ pub async fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::Online;
+    use super::{Known, Online};
+
+    #[test]
+    fn what_is_known_of_a_url_survives_its_byte() {
+        assert!(Known::unpack(0).is_none());
+        for bits in (0..32u8).filter(|b| b & Known::SEEN != 0) {
+            let known = Known::unpack(bits).expect("seen");
+            assert_eq!(known.pack(), bits);
+            let flags = [
+                known.checkable,
+                known.paper,
+                known.submitted,
+                known.deferred,
+            ];
+            assert_eq!(
+                flags.iter().filter(|&&on| on).count() + 1,
+                bits.count_ones() as usize
+            );
+        }
+    }
     use crate::config::Config;
     use crate::model::{Hop, LinkStatus, Paper, PaperRef, Placement, Resolution, VenueTruth};
     use crate::source::Source;

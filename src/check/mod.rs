@@ -158,6 +158,34 @@ struct Seen {
     vouched: bool,
 }
 
+impl Seen {
+    const GIVEN: u8 = 1;
+    const KEEP_BODY: u8 = 2;
+    const EXCLUDED: u8 = 4;
+    const FROM_CACHE: u8 = 8;
+    const VOUCHED: u8 = 16;
+
+    /// One byte, as [`LinkCheck`] keeps it per URL (a long list has one per row).
+    fn pack(self) -> u8 {
+        let bit = |on: bool, bit: u8| if on { bit } else { 0 };
+        bit(self.given, Self::GIVEN)
+            | bit(self.keep_body, Self::KEEP_BODY)
+            | bit(self.excluded, Self::EXCLUDED)
+            | bit(self.from_cache, Self::FROM_CACHE)
+            | bit(self.vouched, Self::VOUCHED)
+    }
+
+    fn unpack(bits: u8) -> Seen {
+        Seen {
+            given: bits & Self::GIVEN != 0,
+            keep_body: bits & Self::KEEP_BODY != 0,
+            excluded: bits & Self::EXCLUDED != 0,
+            from_cache: bits & Self::FROM_CACHE != 0,
+            vouched: bits & Self::VOUCHED != 0,
+        }
+    }
+}
+
 /// What a task hands back: the URL's id, what the check found, the body if kept,
 /// and whether the body was asked for.
 type Checked = (UrlId, Outcome, Option<Vec<u8>>, bool);
@@ -177,8 +205,9 @@ pub struct LinkCheck<'c> {
     /// Built at the first URL that needs a request (a run all from the cache makes
     /// no client).
     checker: Option<Arc<Checker>>,
-    /// By id (the ids of `run.results`, which holds every URL interned).
-    seen: Vec<Seen>,
+    /// By id (the ids of `run.results`, which holds every URL interned), each a
+    /// [`Seen::pack`]ed byte.
+    seen: Vec<u8>,
     tasks: tokio::task::JoinSet<Checked>,
     /// URLs waiting for a task, by host (see [`Waiting`]).
     waiting: Waiting,
@@ -225,7 +254,7 @@ impl<'c> LinkCheck<'c> {
     pub fn intern(&mut self, url: &str) -> UrlId {
         let (id, new) = self.run.results.intern(url);
         if new {
-            self.seen.push(Seen::default());
+            self.seen.push(Seen::default().pack());
         }
         id
     }
@@ -240,15 +269,16 @@ impl<'c> LinkCheck<'c> {
     /// lookup; one first given without `keep_body` and then with it is fetched again
     /// for its body, and that answer is its status.
     pub fn submit(&mut self, id: UrlId, keep_body: bool) -> anyhow::Result<()> {
-        let seen = &mut self.seen[id as usize];
+        let mut seen = Seen::unpack(self.seen[id as usize]);
         match seen {
             Seen { given: true, .. }
                 if keep_body && !seen.keep_body && !seen.excluded && !seen.vouched =>
             {
                 seen.keep_body = true;
+                let from_cache = std::mem::take(&mut seen.from_cache);
+                self.seen[id as usize] = seen.pack();
                 // Taken from the cache a moment ago: it is fetched after all.
-                if seen.from_cache {
-                    seen.from_cache = false;
+                if from_cache {
                     self.run.stats.cached -= 1;
                     self.run.results.unset(id);
                 }
@@ -261,13 +291,14 @@ impl<'c> LinkCheck<'c> {
                     .then(|| self.cache.fresh(url, self.config.cache_ttl))
                     .flatten()
                     .cloned();
-                *seen = Seen {
+                seen = Seen {
                     given: true,
                     keep_body,
                     excluded,
                     from_cache: cached.is_some(),
                     ..Seen::default()
                 };
+                self.seen[id as usize] = seen.pack();
                 if excluded {
                     self.run.stats.excluded += 1;
                     return Ok(());
@@ -372,7 +403,7 @@ impl<'c> LinkCheck<'c> {
             bar.inc(1);
             bar.set_message(reading(checker, checking, bar).line());
         }
-        let seen = self.seen[id as usize];
+        let seen = Seen::unpack(self.seen[id as usize]);
         let url = self.run.results.urls().get(id);
         if let Some(body) = body {
             self.run.bodies.insert(url.to_string(), body);
@@ -396,16 +427,22 @@ impl<'c> LinkCheck<'c> {
     /// not as a paper link), the registry's word replaces what was found or counted.
     pub fn vouched(&mut self, id: UrlId) {
         self.vouched_any = true;
-        let seen = &mut self.seen[id as usize];
+        let mut seen = Seen::unpack(self.seen[id as usize]);
         if seen.vouched {
             return;
         }
-        seen.given = true;
-        seen.vouched = true;
-        if std::mem::take(&mut seen.excluded) {
+        let (excluded, from_cache) = (seen.excluded, seen.from_cache);
+        seen = Seen {
+            given: true,
+            vouched: true,
+            keep_body: seen.keep_body,
+            ..Seen::default()
+        };
+        self.seen[id as usize] = seen.pack();
+        if excluded {
             self.run.stats.excluded -= 1;
         }
-        if std::mem::take(&mut seen.from_cache) {
+        if from_cache {
             self.run.stats.cached -= 1;
         }
         let status = LinkStatus::Ok {
@@ -424,7 +461,7 @@ impl<'c> LinkCheck<'c> {
     async fn ask_a_cached_link(&self, checker: &Arc<Checker>) {
         // The first in sorted order, so that a run asks the same links.
         let mut cached: Vec<&str> = (self.run.results.ids())
-            .filter(|&id| self.seen[id as usize].from_cache)
+            .filter(|&id| Seen::unpack(self.seen[id as usize]).from_cache)
             .map(|id| self.run.results.urls().get(id))
             .collect();
         cached.sort_unstable();
@@ -644,9 +681,28 @@ fn judge(outcome: Outcome, previous: u32, threshold: u32) -> (LinkStatus, Option
 
 #[cfg(test)]
 mod tests {
-    use super::{Waiting, host_key};
+    use super::{Seen, Waiting, host_key};
     use crate::config::NetworkConfig;
     use crate::model::{UrlId, Urls};
+
+    #[test]
+    fn what_is_seen_of_a_url_survives_its_byte() {
+        for bits in 0..32u8 {
+            let seen = Seen::unpack(bits);
+            assert_eq!(seen.pack(), bits);
+            let flags = [
+                seen.given,
+                seen.keep_body,
+                seen.excluded,
+                seen.from_cache,
+                seen.vouched,
+            ];
+            assert_eq!(
+                flags.iter().filter(|&&on| on).count(),
+                bits.count_ones() as usize
+            );
+        }
+    }
 
     fn waiting(window: usize, per_host: usize) -> Waiting {
         let mut w = Waiting::new(&NetworkConfig::default());
