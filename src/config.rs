@@ -614,12 +614,11 @@ impl Config {
                     .find(&format!("\"{id}\""))
                     .or_else(|| text.find(id.as_str()))
                     .unwrap_or(0);
-                let (line, column) = line_col(text, offset);
-                return Err(ConfigError::Invalid {
-                    path: name.to_string(),
-                    line,
-                    column,
-                    message: format!(
+                return Err(invalid_at(
+                    text,
+                    name,
+                    offset,
+                    format!(
                         "unknown rule `{id}` in [rules], expected one of {}",
                         RULES
                             .iter()
@@ -627,22 +626,20 @@ impl Config {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                });
+                ));
             }
         }
         config.validate_network(text, name)?;
         if config.check.max_file_size > crate::source::MAX_LEN {
-            let offset = text.find("max_file_size").unwrap_or(0);
-            let (line, column) = line_col(text, offset);
-            return Err(ConfigError::Invalid {
-                path: name.to_string(),
-                line,
-                column,
-                message: format!(
+            return Err(invalid_at(
+                text,
+                name,
+                text.find("max_file_size").unwrap_or(0),
+                format!(
                     "`check.max_file_size` must be at most {} (4 GiB less one byte)",
                     crate::source::MAX_LEN
                 ),
-            });
+            ));
         }
         Ok(config)
     }
@@ -656,13 +653,7 @@ impl Config {
                 .and_then(|k| text[k..].find(pattern).map(|o| k + o))
                 .or_else(|| text.find(pattern))
                 .unwrap_or(0);
-            let (line, column) = line_col(text, offset);
-            ConfigError::Invalid {
-                path: name.to_string(),
-                line,
-                column,
-                message,
-            }
+            invalid_at(text, name, offset, message)
         };
         let n = &self.network;
         for (key, patterns) in [("exclude", &n.exclude), ("include", &n.include)] {
@@ -710,6 +701,17 @@ impl Config {
             Some(level) => level.severity(),
             None => Some(rule.default_severity()),
         }
+    }
+}
+
+/// An invalid configuration `name`, pointing at byte `offset` of its `text`.
+fn invalid_at(text: &str, name: &str, offset: usize, message: String) -> ConfigError {
+    let (line, column) = line_col(text, offset);
+    ConfigError::Invalid {
+        path: name.to_string(),
+        line,
+        column,
+        message,
     }
 }
 

@@ -1,6 +1,7 @@
-//! How the process uses glibc's malloc: a fixed mmap threshold, and freed memory given
-//! back between the stages of a long run. Elsewhere (other C libraries, other
-//! allocators) these do nothing. Measured in BENCHMARKS.md, "glibc's mmap threshold".
+//! What keeps a long run's memory near its list's size: glibc's malloc with a fixed
+//! mmap threshold, freed memory given back between the stages of a long run (both do
+//! nothing with other C libraries), and per-URL flags packed in a byte. Measured in
+//! BENCHMARKS.md, "glibc's mmap threshold".
 
 /// Blocks this large and larger are mapped on their own: above the buffers that come
 /// and go many times a run (a regex compiler's 316 KiB table, a parse piece's tree),
@@ -43,5 +44,33 @@ pub fn give_back_freed() {
     // SAFETY: `malloc_trim` only releases free memory; any thread may call it.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// Up to eight flags in one byte, the first in the lowest bit: what a run keeps per
+/// URL (a long list has hundreds of thousands) as one byte instead of one per flag.
+pub fn pack_flags<const N: usize>(flags: [bool; N]) -> u8 {
+    const { assert!(N <= 8) };
+    (0..N)
+        .filter(|&i| flags[i])
+        .fold(0, |bits, i| bits | 1 << i)
+}
+
+/// The flags [`pack_flags`] put in `bits`.
+pub fn unpack_flags<const N: usize>(bits: u8) -> [bool; N] {
+    const { assert!(N <= 8) };
+    std::array::from_fn(|i| bits & 1 << i != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn flags_survive_their_byte_in_order() {
+        assert_eq!(super::pack_flags([true, false, true]), 0b101);
+        for bits in 0..=255u8 {
+            let flags: [bool; 8] = super::unpack_flags(bits);
+            assert_eq!(super::pack_flags(flags), bits);
+        }
+        assert_eq!(super::unpack_flags::<2>(0b10), [false, true]);
     }
 }

@@ -177,29 +177,26 @@ struct Known {
 }
 
 impl Known {
-    const SEEN: u8 = 1;
-    const CHECKABLE: u8 = 2;
-    const PAPER: u8 = 4;
-    const SUBMITTED: u8 = 8;
-    const DEFERRED: u8 = 16;
-
-    /// What [`Dispatch::known`] keeps of it: one byte (a long list keeps one per URL).
+    /// What [`Dispatch::known`] keeps of it: one byte (a long list keeps one per URL),
+    /// whose lowest bit says that the URL was seen.
     fn pack(self) -> u8 {
-        let bit = |on: bool, bit: u8| if on { bit } else { 0 };
-        Self::SEEN
-            | bit(self.checkable, Self::CHECKABLE)
-            | bit(self.paper, Self::PAPER)
-            | bit(self.submitted, Self::SUBMITTED)
-            | bit(self.deferred, Self::DEFERRED)
+        crate::memory::pack_flags([
+            true,
+            self.checkable,
+            self.paper,
+            self.submitted,
+            self.deferred,
+        ])
     }
 
     /// What [`Known::pack`] kept; `None` for a URL not seen.
     fn unpack(bits: u8) -> Option<Known> {
-        (bits & Self::SEEN != 0).then_some(Known {
-            checkable: bits & Self::CHECKABLE != 0,
-            paper: bits & Self::PAPER != 0,
-            submitted: bits & Self::SUBMITTED != 0,
-            deferred: bits & Self::DEFERRED != 0,
+        let [seen, checkable, paper, submitted, deferred] = crate::memory::unpack_flags(bits);
+        seen.then_some(Known {
+            checkable,
+            paper,
+            submitted,
+            deferred,
         })
     }
 }
@@ -517,20 +514,10 @@ mod tests {
     #[test]
     fn what_is_known_of_a_url_survives_its_byte() {
         assert!(Known::unpack(0).is_none());
-        for bits in (0..32u8).filter(|b| b & Known::SEEN != 0) {
-            let known = Known::unpack(bits).expect("seen");
-            assert_eq!(known.pack(), bits);
-            let flags = [
-                known.checkable,
-                known.paper,
-                known.submitted,
-                known.deferred,
-            ];
-            assert_eq!(
-                flags.iter().filter(|&&on| on).count() + 1,
-                bits.count_ones() as usize
-            );
+        for bits in (0..32u8).filter(|b| b & 1 != 0) {
+            assert_eq!(Known::unpack(bits).expect("seen").pack(), bits);
         }
+        assert!(Known::unpack(17).is_some_and(|k| k.deferred && !k.paper));
     }
     use crate::config::Config;
     use crate::model::{Hop, LinkStatus, Paper, PaperRef, Placement, Resolution, VenueTruth};

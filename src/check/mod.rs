@@ -159,29 +159,25 @@ struct Seen {
 }
 
 impl Seen {
-    const GIVEN: u8 = 1;
-    const KEEP_BODY: u8 = 2;
-    const EXCLUDED: u8 = 4;
-    const FROM_CACHE: u8 = 8;
-    const VOUCHED: u8 = 16;
-
     /// One byte, as [`LinkCheck`] keeps it per URL (a long list has one per row).
     fn pack(self) -> u8 {
-        let bit = |on: bool, bit: u8| if on { bit } else { 0 };
-        bit(self.given, Self::GIVEN)
-            | bit(self.keep_body, Self::KEEP_BODY)
-            | bit(self.excluded, Self::EXCLUDED)
-            | bit(self.from_cache, Self::FROM_CACHE)
-            | bit(self.vouched, Self::VOUCHED)
+        crate::memory::pack_flags([
+            self.given,
+            self.keep_body,
+            self.excluded,
+            self.from_cache,
+            self.vouched,
+        ])
     }
 
     fn unpack(bits: u8) -> Seen {
+        let [given, keep_body, excluded, from_cache, vouched] = crate::memory::unpack_flags(bits);
         Seen {
-            given: bits & Self::GIVEN != 0,
-            keep_body: bits & Self::KEEP_BODY != 0,
-            excluded: bits & Self::EXCLUDED != 0,
-            from_cache: bits & Self::FROM_CACHE != 0,
-            vouched: bits & Self::VOUCHED != 0,
+            given,
+            keep_body,
+            excluded,
+            from_cache,
+            vouched,
         }
     }
 }
@@ -688,20 +684,9 @@ mod tests {
     #[test]
     fn what_is_seen_of_a_url_survives_its_byte() {
         for bits in 0..32u8 {
-            let seen = Seen::unpack(bits);
-            assert_eq!(seen.pack(), bits);
-            let flags = [
-                seen.given,
-                seen.keep_body,
-                seen.excluded,
-                seen.from_cache,
-                seen.vouched,
-            ];
-            assert_eq!(
-                flags.iter().filter(|&&on| on).count(),
-                bits.count_ones() as usize
-            );
+            assert_eq!(Seen::unpack(bits).pack(), bits);
         }
+        assert!(Seen::unpack(16).vouched && !Seen::unpack(15).vouched);
     }
 
     fn waiting(window: usize, per_host: usize) -> Waiting {
