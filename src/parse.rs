@@ -78,8 +78,8 @@ impl<'a> Reader<'a> for Document<'a> {
 /// About how many bytes of a file pulldown-cmark reads at once. Its first pass builds
 /// a tree of the whole input before the first event (some eight times the size of a
 /// table of short rows), so a long list is read in pieces cut between the rows of a
-/// table, where cutting changes nothing. A piece's tree and events (0.5–1.5 MB for
-/// 64 KiB) live until the next piece: at 256 KiB they were 9 MB of a 16 MB list's
+/// table, where cutting changes nothing. A piece's tree and events (under 1 MB for
+/// 32 KiB) live until the next piece: at 256 KiB they were 9 MB of a 16 MB list's
 /// peak, for no measurable gain in speed.
 const PIECE: usize = 32 * 1024;
 
@@ -176,7 +176,7 @@ fn read_in_pieces<'a>(text: &'a str, piece: usize, reader: &mut dyn Reader<'a>) 
 /// nothing of the piece, and collecting an emptied vector into one of the same layout
 /// keeps its allocation (the standard library collects in place). A piece's events
 /// are a few hundred kilobytes: allocated afresh for each piece, they would be mapped
-/// and faulted in every time (`main.rs`, the mmap threshold).
+/// and faulted in every time (`memory::keep_large_blocks_mapped`).
 fn recycle<'x, 'y>(mut events: Vec<(Event<'x>, Range<usize>)>) -> Vec<(Event<'y>, Range<usize>)> {
     events.clear();
     events
