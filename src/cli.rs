@@ -571,12 +571,7 @@ fn gather<'s>(config: &Config, sources: &'s [Source], offline: bool, quiet: bool
         .iter()
         .zip(entries.into_iter().zip(findings).zip(more))
         .map(|(source, ((entries, (mut findings, comments)), more))| {
-            let mut more = more;
-            if more.len() > findings.len() {
-                std::mem::swap(&mut more, &mut findings);
-            }
-            findings.append(&mut more);
-            crate::rules::in_source_order(&mut findings);
+            crate::rules::join_in_source_order(&mut findings, more);
             silenced += suppress(source, &comments, &mut findings, quiet);
             (source, crate::pipeline::Linted { entries, findings })
         })
@@ -642,16 +637,10 @@ fn gather_as_read<'s>(
         .map(|(source, (mut tally, comments))| {
             entries += tally.entries;
             links += tally.links;
-            if let Some(mut more) = more.next().filter(|more| !more.is_empty()) {
+            if let Some(more) = more.next().filter(|more| !more.is_empty()) {
                 // The offline findings are in this order already: without network
-                // findings there is nothing to sort. The fewer findings join the more
-                // (sorted anyway): a long list's tens of thousands are not copied
-                // into a new vector while the old one is still held.
-                if more.len() > tally.findings.len() {
-                    std::mem::swap(&mut more, &mut tally.findings);
-                }
-                tally.findings.append(&mut more);
-                crate::rules::in_source_order(&mut tally.findings);
+                // findings there is nothing to sort.
+                crate::rules::join_in_source_order(&mut tally.findings, more);
             }
             silenced += suppress(source, &comments, &mut tally.findings, quiet);
             let linted = crate::pipeline::Linted {

@@ -7,11 +7,11 @@
 //! draws them, `tests/it/layers.rs` enforces it):
 //!
 //! 1. [`model`]: the shared data (documents, entries, findings, rule ids, link
-//!    statuses, papers); std and serde only.
+//!    statuses, interned URLs, papers); std, serde and hashbrown only.
 //! 2. Pure helpers and knowledge: [`text`] (normalisation, excerpts), [`source`]
-//!    (read a file, line/column), [`autolink`], [`memory`] (malloc's settings), [`scholarly`] (what a URL says about
-//!    a paper), [`venue`] (the venue model), [`parse`] (markdown → tables, cells,
-//!    links with byte spans), [`config`].
+//!    (read a file, line/column), [`autolink`], [`memory`] (malloc's settings, packed
+//!    flags), [`scholarly`] (what a URL says about a paper), [`venue`] (the venue
+//!    model), [`parse`] (markdown → tables, cells, links with byte spans), [`config`].
 //! 3. Pure stages: [`extract`] (rows → [`model::Entry`]), [`rules`] (entries →
 //!    [`model::Finding`]s), [`report`] (human, JSON, markdown, GitHub); [`pipeline`]
 //!    runs them on one file; [`suppress`] reads the comments that silence findings;

@@ -523,7 +523,7 @@ mod tests {
     use crate::model::{Hop, LinkStatus, Paper, PaperRef, Placement, Resolution, VenueTruth};
     use crate::source::Source;
 
-    /// LinkResults for every link of a file: each kind of link status in turn, for every
+    /// Results for every link of a file: each kind of link status in turn, for every
     /// paper named a resolution (found under another title and year, found, or
     /// missing), and for every arXiv paper a placement at ICLR 2022.
     fn results_for(source: &Source, config: &Config) -> Online {

@@ -255,11 +255,6 @@ impl<'c> LinkCheck<'c> {
         id
     }
 
-    /// The URL of `id`.
-    pub fn url(&self, id: UrlId) -> &str {
-        self.run.results.urls().get(id)
-    }
-
     /// Hands over a URL the caller has found [`checkable`] (by its [`LinkCheck::intern`]
     /// id); with `keep_body` its body is wanted too. A URL seen before costs one
     /// lookup; one first given without `keep_body` and then with it is fetched again

@@ -32,7 +32,7 @@ impl Urls {
         }
         let id = UrlId::try_from(self.ends.len()).expect("fewer than 4 billion URLs");
         self.text.push_str(url);
-        // A list is read whole and is far below 4 GiB (check.max_file_size).
+        // A list read from disk is under 4 GiB (`source::MAX_LEN`), and so are its URLs.
         let end = u32::try_from(self.text.len()).expect("the URLs of a list fit in 4 GiB");
         self.ends.push(end);
         let Urls {

@@ -320,10 +320,21 @@ impl<'a> NetworkLinter<'a> {
     }
 }
 
+/// Adds `more` findings (a file's network findings) to `findings` (its offline
+/// ones), all then in source order. The fewer join the more: a long list's tens of
+/// thousands are not copied into a new vector while the old one is still held.
+pub fn join_in_source_order(findings: &mut Vec<Finding>, mut more: Vec<Finding>) {
+    if more.len() > findings.len() {
+        std::mem::swap(findings, &mut more);
+    }
+    findings.append(&mut more);
+    in_source_order(findings);
+}
+
 /// Sorts findings by place, then rule (then message, so that the order never depends
 /// on the order the rules ran in). Unstable: a stable sort borrows a buffer of up to
 /// all the findings (8 MB for the 56,000 of a long list), and the key is total anyway.
-pub fn in_source_order(findings: &mut [Finding]) {
+fn in_source_order(findings: &mut [Finding]) {
     findings.sort_unstable_by(|a, b| {
         (a.offset, a.rule, &a.message, &a.url).cmp(&(b.offset, b.rule, &b.message, &b.url))
     });
