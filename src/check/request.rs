@@ -60,7 +60,13 @@ struct Answer {
 
 /// A failure below HTTP.
 enum Failure {
+    /// No answer in time, on a connection that was made (or not known to be unmade:
+    /// the request's own limit can end it while it still connects).
     Timeout,
+    /// The connection itself was not made in time (`network.connect_timeout`, or the
+    /// system's own limit): nothing at the address took it, as behind a firewall that
+    /// drops packets. Evidence about the network, like a refusal, not an answer.
+    ConnectTimeout,
     Reset(String),
     NoSuchHost(String),
     Refused,
@@ -74,7 +80,11 @@ enum Failure {
 impl Failure {
     fn from_reqwest(e: &reqwest::Error) -> Failure {
         if e.is_timeout() {
-            return Failure::Timeout;
+            return if e.is_connect() {
+                Failure::ConnectTimeout
+            } else {
+                Failure::Timeout
+            };
         }
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
         let mut text = String::new();
@@ -116,7 +126,10 @@ impl Failure {
     fn is_network_level(&self) -> bool {
         matches!(
             self,
-            Failure::NoSuchHost(_) | Failure::Refused | Failure::Unreachable
+            Failure::NoSuchHost(_)
+                | Failure::Refused
+                | Failure::Unreachable
+                | Failure::ConnectTimeout
         )
     }
 }
@@ -570,14 +583,20 @@ impl Checker {
                         // Abandoned because the network was declared down: no answer.
                         self.probe.answered(logical_host);
                     }
-                    if matches!(failure, Failure::Timeout)
-                        && let Some(g) = host.unanswered("timed out")
+                    let unanswered = match failure {
+                        Failure::Timeout => Some("timed out"),
+                        Failure::ConnectTimeout => Some("took no connection"),
+                        _ => None,
+                    };
+                    if let Some(what) = unanswered
+                        && let Some(g) = host.unanswered(what)
                     {
                         return Err(given_up(g));
                     }
                     let transient = matches!(
                         failure,
                         Failure::Timeout
+                            | Failure::ConnectTimeout
                             | Failure::Reset(_)
                             | Failure::Other(_)
                             | Failure::Unreachable
@@ -590,6 +609,9 @@ impl Checker {
                     return Err(match failure {
                         Failure::Timeout => Outcome::Transient {
                             reason: format!("timed out after {} attempts", attempt),
+                        },
+                        Failure::ConnectTimeout => Outcome::Transient {
+                            reason: format!("no connection made in time after {attempt} attempts"),
                         },
                         Failure::Reset(e) => Outcome::Transient {
                             reason: format!("connection failed: {e}"),

@@ -42,6 +42,19 @@ fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// A loopback address and port where no connection completes: a listener whose
+/// accept queue is full (backlog 0, one connection never accepted) drops every
+/// further SYN, as a firewall that drops packets does. The listener and the queued
+/// connection must stay alive while the port is used.
+fn silent_port(ip: &str) -> (tokio::net::TcpListener, std::net::TcpStream, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{ip}:0").parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let queued = std::net::TcpStream::connect((ip, port)).unwrap();
+    (listener, queued, port)
+}
+
 fn is_broken(s: &LinkStatus) -> bool {
     matches!(s, LinkStatus::Broken { .. })
 }
@@ -560,6 +573,66 @@ async fn no_network_at_all_is_one_clear_error() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_network_that_drops_every_connection_is_no_network() {
+    // Names resolve but no connection completes (a firewall that drops packets):
+    // three hosts failing to connect, nothing answering, is no network, not a list of
+    // links that time out.
+    let (_listener, _queued, port) = silent_port("127.0.0.21");
+    // The defaults' ratio (10 s to connect, 20 s a request, HEAD half of it): HEAD's
+    // own limit may end it while it connects, and then GET's connect times out.
+    let cfg = NetworkConfig {
+        connect_timeout: Duration::from_millis(300),
+        timeout: Duration::from_millis(600),
+        remap: vec![Remap {
+            pattern: "^https://[^/]+/(.*)$".into(),
+            replacement: format!("http://127.0.0.21:{port}/$1"),
+        }],
+        ..config()
+    };
+    let hosts = [
+        "https://arxiv.org/abs/1",
+        "https://doi.org/10.1/x",
+        "https://www.nature.com/articles/x",
+    ];
+    let mut cache = Cache::default();
+    let checked = run(hosts.iter().map(|s| s.to_string()), &cfg, &mut cache, false);
+    // A guard against a run that waits out every retry, not a measure of speed.
+    let err = tokio::time::timeout(Duration::from_secs(60), checked)
+        .await
+        .expect("the run ends")
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("no network:") && err.to_string().contains("--offline"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_that_drops_connections_is_unverified_while_others_answer() {
+    let (_listener, _queued, port) = silent_port("127.0.0.22");
+    let server = MockServer::start().await;
+    Mock::given(path("/ok"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let cfg = NetworkConfig {
+        connect_timeout: Duration::from_millis(300),
+        timeout: Duration::from_secs(4),
+        ..config()
+    };
+    let urls = vec![
+        format!("http://127.0.0.22:{port}/x"),
+        format!("{}/ok", server.uri()),
+    ];
+    let r = check(&urls, &cfg).await;
+    let LinkStatus::Unverified { reason } = status(&r, &urls[0]) else {
+        panic!("{:?}", status(&r, &urls[0]))
+    };
+    assert!(reason.contains("connect"), "{reason}");
+    assert!(matches!(status(&r, &urls[1]), LinkStatus::Ok { .. }));
+}
+
 /// End to end through the binary: a list whose hosts are remapped to a local server.
 mod cli {
     use super::*;
@@ -671,6 +744,37 @@ mod cli {
         );
         assert!(stderr.contains("--offline"));
         report
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_firewall_that_drops_every_connection_is_no_network_not_unverified_links() {
+        let (_listener, _queued, port) = silent_port("127.0.0.23");
+        let md = "| Year | Title |\n|-|-|\n\
+                  | 2024 | [A](https://a.example.org/a) |\n\
+                  | 2024 | [B](https://b.example.org/b) |\n\
+                  | 2024 | [C](https://c.example.org/c) |\n";
+        let config = format!(
+            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = ''\nconnect_timeout = '300ms'\ntimeout = '600ms'\n\n\
+             [[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.23:{port}/$1'\n"
+        );
+        let dir = crate::cli::site(md, &config);
+        let (out, report) = check_json(dir.path(), &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(
+            stderr.lines().filter(|l| l.contains("no network")).count(),
+            1,
+            "{stderr}"
+        );
+        // The offline report stands, with no network findings in it.
+        assert_eq!(report["summary"]["entries"], 3);
+        assert!(
+            report["summary"]["network"].is_null(),
+            "{}",
+            report["summary"]
+        );
+        let unverified: Vec<_> = crate::cli::with_rule(&report, "link/unverified").collect();
+        assert!(unverified.is_empty(), "{unverified:?}");
     }
 
     #[tokio::test(flavor = "multi_thread")]
