@@ -9,8 +9,10 @@
 //! Workloads:
 //! - `links`: 2,000 links over 20 loopback hosts answering after 50 ms, 8 requests per
 //!   host at once (both tools); the limit is 100 links per host / 8 × 50 ms = 0.625 s.
+//!   No client can reach it: 100 links at 8 at a time are 13 whole rounds, 0.650 s
+//!   (the floor, printed beside the limit).
 //! - `links20k`: 20,000 links over 100 hosts, 8 per host, 512 at once overall; limit
-//!   20,000 / 512 × 50 ms = 1.95 s.
+//!   20,000 / 512 × 50 ms = 1.95 s; floor 40 rounds under the global limit, 2.0 s.
 //! - `ratelimit`: 50 links on one host answering 429 (`Retry-After: 1`) above 5
 //!   requests per second, each tool's defaults; limit 10 s.
 //! - `storm`: 20 links on one host answering every request `429` with
@@ -76,6 +78,10 @@ struct Case {
     contenders: Vec<Contender>,
     /// The time the work takes when nothing but latency and limits costs time (the limit), seconds.
     limit: Option<f64>,
+    /// The least any client can take: whole rounds of latency, since a host's links
+    /// cannot share a round beyond its limit (13 rounds for 100 links at 8 at a time,
+    /// where the limit counts 12.5), seconds.
+    floor: Option<f64>,
     /// Bytes of input, for the memory ratio.
     input: u64,
     runs: usize,
@@ -198,6 +204,9 @@ fn links_case(
     ];
     // The limit: links over the requests that can be in flight at once.
     let limit = latency.as_secs_f64() * n as f64 / global.min(hosts * per_host) as f64;
+    // Whole rounds: the busiest host's, or the whole list's under the global limit.
+    let rounds = n.div_ceil(hosts).div_ceil(per_host).max(n.div_ceil(global));
+    let floor = latency.as_secs_f64() * rounds as f64;
     Case {
         name,
         title: format!(
@@ -211,6 +220,7 @@ fn links_case(
         input: file_size(&dir.join("README.md")),
         dir,
         limit: Some(limit),
+        floor: Some(floor),
         runs,
         farm: Some(farm),
     }
@@ -250,6 +260,7 @@ fn one_host_case(
         input: file_size(&dir.join("README.md")),
         dir,
         limit: None,
+        floor: None,
         runs,
         farm: Some(farm),
     };
@@ -269,6 +280,7 @@ fn ratelimit_case(tools: &Tools, runtime: &tokio::runtime::Runtime, runs: usize)
             "{n} links on one host allowing 5 requests/s (429 + Retry-After: 1 above), defaults"
         ),
         limit: Some(n as f64 / 5.0),
+        floor: None,
         ..case
     }
 }
@@ -312,6 +324,7 @@ fn offline_case(
         input: files.iter().map(|f| file_size(f)).sum(),
         dir,
         limit: None,
+        floor: None,
         runs,
         farm: None,
     }
@@ -361,6 +374,7 @@ fn online_memory_case(
         input: file_size(Path::new(&list)),
         dir,
         limit: None,
+        floor: None,
         runs,
         farm: Some(farm),
     }
@@ -471,6 +485,7 @@ fn main() {
                     input: files.iter().map(|f| file_size(f)).sum(),
                     dir,
                     limit: None,
+                    floor: None,
                     runs: runs(5),
                     farm: None,
                 }]
@@ -632,11 +647,17 @@ fn run_case(case: &Case) {
             median(&mut cpu)
         );
     }
+    let mut wall: Vec<f64> = samples[0].iter().map(|s| s.wall.as_secs_f64()).collect();
     if let Some(limit) = case.limit {
-        let mut wall: Vec<f64> = samples[0].iter().map(|s| s.wall.as_secs_f64()).collect();
         println!(
             "paperlint / limit ({limit:.3} s): {:.2}",
             median(&mut wall) / limit
+        );
+    }
+    if let Some(floor) = case.floor {
+        println!(
+            "paperlint / floor ({floor:.3} s, whole rounds of latency): {:.2}",
+            median(&mut wall) / floor
         );
     }
 }
