@@ -543,34 +543,47 @@ async fn a_cloudflare_challenge_is_unverified() {
     assert!(reason.contains("Cloudflare"), "{reason}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn no_network_at_all_is_one_clear_error() {
-    let port = closed_port();
-    let cfg = NetworkConfig {
+/// Every link's host remapped to `to` (`http://ADDRESS:PORT`).
+fn all_remapped_to(to: &str, cfg: NetworkConfig) -> NetworkConfig {
+    NetworkConfig {
         remap: vec![Remap {
             pattern: "^https://[^/]+/(.*)$".into(),
-            replacement: format!("http://127.0.0.1:{port}/$1"),
+            replacement: format!("{to}/$1"),
         }],
-        ..config()
-    };
-    // Three hosts, all refused once remapped: the network is declared down.
+        ..cfg
+    }
+}
+
+/// Checks links to three hosts under `cfg` and asserts that the run ends as the one
+/// "no network" error (within a guard against a run that waits out every retry, not a
+/// measure of speed).
+async fn assert_no_network(cfg: &NetworkConfig) {
     let hosts = [
         "https://arxiv.org/abs/1",
         "https://doi.org/10.1/x",
         "https://www.nature.com/articles/x",
     ];
-    let err = run(
-        hosts.iter().map(|s| s.to_string()),
-        &cfg,
-        &mut Cache::default(),
-        false,
-    )
-    .await
-    .unwrap_err();
+    let mut cache = Cache::default();
+    let checked = run(hosts.iter().map(|s| s.to_string()), cfg, &mut cache, false);
+    let err = tokio::time::timeout(Duration::from_secs(60), checked)
+        .await
+        .expect("the run ends")
+        .unwrap_err();
     assert!(
         err.to_string().starts_with("no network:") && err.to_string().contains("--offline"),
         "{err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_network_at_all_is_one_clear_error() {
+    // Three hosts, all refused once remapped: the network is declared down.
+    let port = closed_port();
+    assert_no_network(&all_remapped_to(
+        &format!("http://127.0.0.1:{port}"),
+        config(),
+    ))
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -584,28 +597,9 @@ async fn a_network_that_drops_every_connection_is_no_network() {
     let cfg = NetworkConfig {
         connect_timeout: Duration::from_millis(300),
         timeout: Duration::from_millis(600),
-        remap: vec![Remap {
-            pattern: "^https://[^/]+/(.*)$".into(),
-            replacement: format!("http://127.0.0.21:{port}/$1"),
-        }],
         ..config()
     };
-    let hosts = [
-        "https://arxiv.org/abs/1",
-        "https://doi.org/10.1/x",
-        "https://www.nature.com/articles/x",
-    ];
-    let mut cache = Cache::default();
-    let checked = run(hosts.iter().map(|s| s.to_string()), &cfg, &mut cache, false);
-    // A guard against a run that waits out every retry, not a measure of speed.
-    let err = tokio::time::timeout(Duration::from_secs(60), checked)
-        .await
-        .expect("the run ends")
-        .unwrap_err();
-    assert!(
-        err.to_string().starts_with("no network:") && err.to_string().contains("--offline"),
-        "{err}"
-    );
+    assert_no_network(&all_remapped_to(&format!("http://127.0.0.21:{port}"), cfg)).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -730,8 +724,15 @@ mod cli {
     /// answers); asserts the one "no network" line and exit 2, returns the report.
     fn check_with_nothing_answering(readme: &str) -> serde_json::Value {
         let port = closed_port();
+        check_remapped_to_nothing(readme, &format!("http://127.0.0.1:{port}"), "")
+    }
+
+    /// Checks `readme` with every host remapped to `to` (`http://ADDRESS:PORT`, where
+    /// nothing answers) and `network` settings added; asserts the one "no network"
+    /// line and exit 2, returns the report.
+    fn check_remapped_to_nothing(readme: &str, to: &str, network: &str) -> serde_json::Value {
         let config = format!(
-            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.1:{port}/$1'\n"
+            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = \"\"\n{network}\n[[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = '{to}/$1'\n"
         );
         let dir = crate::cli::site(readme, &config);
         let (out, report) = check_json(dir.path(), &[]);
@@ -753,18 +754,10 @@ mod cli {
                   | 2024 | [A](https://a.example.org/a) |\n\
                   | 2024 | [B](https://b.example.org/b) |\n\
                   | 2024 | [C](https://c.example.org/c) |\n";
-        let config = format!(
-            "[metadata]\nenabled = false\n\n[network]\nallow_private = true\ncache = ''\nconnect_timeout = '300ms'\ntimeout = '600ms'\n\n\
-             [[network.remap]]\npattern = '^https?://[^/]+/(.*)$'\nreplacement = 'http://127.0.0.23:{port}/$1'\n"
-        );
-        let dir = crate::cli::site(md, &config);
-        let (out, report) = check_json(dir.path(), &[]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert_eq!(
-            stderr.lines().filter(|l| l.contains("no network")).count(),
-            1,
-            "{stderr}"
+        let report = check_remapped_to_nothing(
+            md,
+            &format!("http://127.0.0.23:{port}"),
+            "connect_timeout = '300ms'\ntimeout = '600ms'\n",
         );
         // The offline report stands, with no network findings in it.
         assert_eq!(report["summary"]["entries"], 3);
