@@ -125,6 +125,11 @@ fn set_aside(path: &Path) {
 }
 
 impl Cache {
+    /// Whether it holds nothing: no link status, no metadata, no venue truth.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.metadata.is_empty() && self.venues.is_empty()
+    }
+
     /// Loads `path`; a missing file is an empty cache, an unreadable one too (with a
     /// warning), a damaged one is set aside (with a warning).
     pub fn load(path: &Path) -> Cache {

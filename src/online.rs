@@ -152,8 +152,7 @@ pub fn bring_up(
     // A cache of one entry per URL takes a while to free, entry by entry: the
     // report need not wait for it. An empty one (no cache file) frees nothing, and
     // starting a thread would itself hold up the report (0.1-0.2 ms).
-    let empty = cache.entries.is_empty() && cache.metadata.is_empty() && cache.venues.is_empty();
-    if !empty {
+    if !cache.is_empty() {
         std::thread::spawn(move || drop(cache));
     }
     if interactive {
@@ -514,6 +513,9 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::{Known, Online};
+    use crate::config::Config;
+    use crate::model::{Hop, LinkStatus, Paper, PaperRef, Placement, Resolution, VenueTruth};
+    use crate::source::Source;
 
     #[test]
     fn what_is_known_of_a_url_survives_its_byte() {
@@ -523,9 +525,6 @@ mod tests {
         }
         assert!(Known::unpack(17).is_some_and(|k| k.deferred && !k.paper));
     }
-    use crate::config::Config;
-    use crate::model::{Hop, LinkStatus, Paper, PaperRef, Placement, Resolution, VenueTruth};
-    use crate::source::Source;
 
     /// Results for every link of a file: each kind of link status in turn, for every
     /// paper named a resolution (found under another title and year, found, or

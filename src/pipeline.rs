@@ -120,14 +120,12 @@ pub fn in_parallel<'t, T: Sync, R: Send>(
     weight: impl Fn(&T) -> usize,
     work: impl Fn(&'t T) -> R + Sync,
 ) -> Vec<R> {
-    // One item needs no pool (and no look at the machine's cores, which reads
-    // cgroup files: a list checked on its own skips that on its way to the report).
-    if items.len() <= 1 {
-        return items.iter().map(work).collect();
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    // One item needs no pool, and no look at the machine's cores (which reads cgroup
+    // files: a list checked on its own skips that on its way to the report).
+    let threads = match items.len() {
+        0 | 1 => 1,
+        n => std::thread::available_parallelism().map_or(1, |c| c.get().min(n)),
+    };
     if threads <= 1 {
         return items.iter().map(work).collect();
     }
